@@ -1,0 +1,75 @@
+import { type RevocationReason, revokedUntil, type Role, type TokenPolicy } from "@gastown/token-policy";
+import type { SessionRecord, SessionState } from "../types.js";
+
+/**
+ * Everything a store keeps about one session, in the units it keeps them. Constant size:
+ * no per-rotation data (the previous generation is `generation - 1`, its grace starts at
+ * `rotatedAtMs`).
+ */
+export interface StoredSession {
+  sessionId: string;
+  agentId: string;
+  rigId: string | null;
+  townId: string;
+  userId: string;
+  role: Role;
+  scope: string;
+  clientId: string;
+  /** As stored; `toRecord` reads an active session past its ends as `expired`. */
+  state: SessionState;
+  revokeReason: RevocationReason | null;
+  createdAtMs: number;
+  lastRefreshAt: number | null;
+  generation: number;
+  idleExpiresAt: number;
+  expiresAt: number;
+  lastAccessExpiresAt: number;
+  /** When the current generation was minted (epoch ms, server clock); 0 before the first rotation. */
+  rotatedAtMs: number;
+}
+
+export function toSeconds(nowMs: number): number {
+  return Math.floor(nowMs / 1000);
+}
+
+/** Has an active session reached its idle end (strictly past) or its absolute end (at or after)? (invariant 6) */
+export function isPastEnd(session: Pick<StoredSession, "idleExpiresAt" | "expiresAt">, nowMs: number): boolean {
+  return nowMs > session.idleExpiresAt * 1000 || nowMs >= session.expiresAt * 1000;
+}
+
+/** Is the session live at `nowMs` (stored active and not past its ends)? */
+export function isLive(session: StoredSession, nowMs: number): boolean {
+  return session.state === "active" && !isPastEnd(session, nowMs);
+}
+
+/**
+ * Until when (epoch ms) the session stays readable (the Redis key's PEXPIREAT): an ended
+ * one until every access token it issued has expired, a live one also until its idle end.
+ */
+export function readableUntilMs(session: StoredSession, policy: TokenPolicy): number {
+  const tokensEnd = revokedUntil(session.lastAccessExpiresAt, policy);
+  return (session.state === "active" ? Math.max(session.idleExpiresAt, tokensEnd) : tokensEnd) * 1000;
+}
+
+/** The public view, with the state computed at read time. */
+export function toRecord(session: StoredSession, nowMs: number): SessionRecord {
+  const expiredNow = session.state === "active" && isPastEnd(session, nowMs);
+  return {
+    sessionId: session.sessionId,
+    agentId: session.agentId,
+    rigId: session.rigId,
+    townId: session.townId,
+    userId: session.userId,
+    role: session.role,
+    scope: session.scope,
+    clientId: session.clientId,
+    state: expiredNow ? "expired" : session.state,
+    revokeReason: expiredNow ? "expired" : session.revokeReason,
+    createdAt: toSeconds(session.createdAtMs),
+    lastRefreshAt: session.lastRefreshAt,
+    generation: session.generation,
+    idleExpiresAt: session.idleExpiresAt,
+    expiresAt: session.expiresAt,
+    lastAccessExpiresAt: session.lastAccessExpiresAt,
+  };
+}
