@@ -1,0 +1,42 @@
+import { isId } from "@gastown/token-policy";
+import { readJsonObject } from "../http/json-body.js";
+import type { AuthMiddleware } from "../http/state.js";
+import { isSessionId } from "../tokens/refresh-token.js";
+import { FILTERS } from "./sessions.js";
+
+const SELECTORS = ["session_id", ...Object.keys(FILTERS)] as const;
+
+/**
+ * POST /admin/revocations with exactly one of session_id, agent_id, rig_id, town_id,
+ * user_id: revokes every matching session, `{"revoked": n}` counting only live ones.
+ */
+export const postRevocations: AuthMiddleware = async function postRevocations(ctx) {
+  const body = await readJsonObject(ctx);
+  const given = body ? SELECTORS.filter((name) => body[name] !== undefined) : [];
+  const unknown = body ? Object.keys(body).filter((name) => !(SELECTORS as readonly string[]).includes(name)) : [];
+  if (!body || given.length !== 1 || unknown.length > 0) {
+    ctx.status = 400;
+    ctx.body = { error: "invalid_request", error_description: `a JSON object with exactly one of ${SELECTORS.join(", ")}` };
+    return;
+  }
+  const selector = given[0]!;
+  const value = body[selector];
+  const { store, clock } = ctx.state.provider;
+  if (selector === "session_id") {
+    if (typeof value !== "string" || value === "") {
+      ctx.status = 400;
+      ctx.body = { error: "invalid_request", error_description: "session_id is malformed" };
+      return;
+    }
+    const result = isSessionId(value) ? await store.revoke(value, "admin", clock()) : { revoked: false };
+    ctx.body = { revoked: result.revoked ? 1 : 0 };
+    return;
+  }
+  if (!isId(value)) {
+    ctx.status = 400;
+    ctx.body = { error: "invalid_request", error_description: `${selector} is malformed` };
+    return;
+  }
+  const revoked = await store.revokeWhere({ [FILTERS[selector as keyof typeof FILTERS]]: value }, "admin", clock());
+  ctx.body = { revoked };
+};

@@ -1,0 +1,21 @@
+import type { AuthMiddleware } from "../http/state.js";
+
+const PING_TIMEOUT_MS = 1000;
+
+/** 200 `{status: "ok", redis: "up" | "memory"}`; 503 `{status: "unavailable", redis: "down"}`. */
+export const healthzEndpoint: AuthMiddleware = async function healthz(ctx) {
+  const { store, storeKind } = ctx.state.provider;
+  ctx.set("Cache-Control", "no-store");
+  if (storeKind === "memory") {
+    ctx.body = { status: "ok", redis: "memory" };
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
+  });
+  const up = await Promise.race([store.ping().catch(() => false), timeout]);
+  clearTimeout(timer);
+  ctx.status = up ? 200 : 503;
+  ctx.body = up ? { status: "ok", redis: "up" } : { status: "unavailable", redis: "down" };
+};

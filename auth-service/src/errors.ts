@@ -1,0 +1,71 @@
+/**
+ * Errors of the auth-service. One base class with stable string `code`s; the OAuth
+ * errors carry what RFC 6749 §5.2 puts on the wire (`status`, `error`,
+ * `error_description`) and an `expose` flag: anything not exposed goes out as a bare
+ * `server_error` and its detail is never serialised.
+ */
+export class AuthServiceError extends Error {
+  readonly code: string = "ERR_AUTH_SERVICE";
+  override name = "AuthServiceError";
+}
+
+/** A setting is missing (in production) or has a value the service cannot use. */
+export class AuthConfigError extends AuthServiceError {
+  override readonly code = "ERR_AUTH_CONFIG";
+  override name = "AuthConfigError";
+}
+
+/** Base of every error answered as an RFC 6749 §5.2 error response. */
+export abstract class OAuthError extends AuthServiceError {
+  abstract readonly status: number;
+  abstract readonly error: string;
+  readonly expose: boolean = true;
+  get error_description(): string {
+    return this.message;
+  }
+}
+
+export class InvalidRequestError extends OAuthError {
+  override readonly code = "ERR_OAUTH_INVALID_REQUEST";
+  readonly status = 400;
+  readonly error = "invalid_request";
+}
+
+/** RFC 6749 §5.2: 401 with a `WWW-Authenticate` challenge (see `respondWithError`). */
+export class InvalidClientError extends OAuthError {
+  override readonly code = "ERR_OAUTH_INVALID_CLIENT";
+  readonly status = 401;
+  readonly error = "invalid_client";
+}
+
+export class InvalidGrantError extends OAuthError {
+  override readonly code = "ERR_OAUTH_INVALID_GRANT";
+  readonly status = 400;
+  readonly error = "invalid_grant";
+}
+
+export class UnauthorizedClientError extends OAuthError {
+  override readonly code = "ERR_OAUTH_UNAUTHORIZED_CLIENT";
+  readonly status = 400;
+  readonly error = "unauthorized_client";
+}
+
+export class UnsupportedGrantTypeError extends OAuthError {
+  override readonly code = "ERR_OAUTH_UNSUPPORTED_GRANT_TYPE";
+  readonly status = 400;
+  readonly error = "unsupported_grant_type";
+}
+
+export class InvalidScopeError extends OAuthError {
+  override readonly code = "ERR_OAUTH_INVALID_SCOPE";
+  readonly status = 400;
+  readonly error = "invalid_scope";
+}
+
+/** Anything unexpected: never exposes its cause. */
+export class ServerError extends OAuthError {
+  override readonly code = "ERR_OAUTH_SERVER_ERROR";
+  readonly status = 500;
+  readonly error = "server_error";
+  override readonly expose = false;
+}

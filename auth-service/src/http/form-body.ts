@@ -1,0 +1,112 @@
+import type { IncomingMessage } from "node:http";
+import { InvalidRequestError } from "../errors.js";
+import type { AuthMiddleware } from "./state.js";
+
+/** DESIGN.md: a body over 16 KiB is invalid_request (400), never a 500. */
+export const MAX_BODY_BYTES = 16 * 1024;
+/** Beyond this the rest of an oversized body is not even drained. */
+const HARD_LIMIT_BYTES = 1024 * 1024;
+
+/** Parsed `application/x-www-form-urlencoded` parameters; each name appears once. */
+export class FormParams {
+  readonly #values: ReadonlyMap<string, string>;
+
+  constructor(values: ReadonlyMap<string, string>) {
+    this.#values = values;
+  }
+
+  /** An empty parameter counts as absent (DESIGN.md). */
+  get(name: string): string | undefined {
+    const value = this.#values.get(name);
+    return value === undefined || value === "" ? undefined : value;
+  }
+}
+
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part.replace(/\+/g, " "));
+  } catch {
+    throw new InvalidRequestError("the request body is not valid form encoding");
+  }
+}
+
+/** RFC 6749 §3.1/§3.2: "Request and response parameters MUST NOT be included more than once." */
+export function parseForm(text: string): FormParams {
+  const values = new Map<string, string>();
+  for (const pair of text.split("&")) {
+    if (pair === "") continue;
+    const equals = pair.indexOf("=");
+    const name = decode(equals === -1 ? pair : pair.slice(0, equals));
+    const value = equals === -1 ? "" : decode(pair.slice(equals + 1));
+    if (values.has(name)) throw new InvalidRequestError(`parameter ${JSON.stringify(name.slice(0, 64))} is included more than once`);
+    values.set(name, value);
+  }
+  return new FormParams(values);
+}
+
+/** Reads at most `limit` bytes; an oversized body is drained (bounded) and answered 400. */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const tooLarge = () => new InvalidRequestError(`the request body is larger than ${limit / 1024} KiB`);
+    const cleanup = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else if (size > HARD_LIMIT_BYTES) {
+        cleanup();
+        req.resume();
+        reject(tooLarge());
+      }
+    };
+    const onEnd = () => {
+      cleanup();
+      if (size > limit) reject(tooLarge());
+      else resolve(Buffer.concat(chunks));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(new InvalidRequestError("the request body could not be read", { cause: error }));
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+  });
+}
+
+function mediaType(header: string | undefined): { type: string; charset: string | undefined } {
+  const [type = "", ...params] = (header ?? "").split(";");
+  const charset = params
+    .map((p) => p.trim().toLowerCase())
+    .find((p) => p.startsWith("charset="))
+    ?.slice("charset=".length)
+    .replace(/"/g, "");
+  return { type: type.trim().toLowerCase(), charset };
+}
+
+/** RFC 6749 §3.2: token (and revocation, introspection) requests are form-encoded POSTs. */
+export const parseFormBody: AuthMiddleware = async (ctx, next) => {
+  const { type, charset } = mediaType(ctx.get("content-type") || undefined);
+  if (type !== "application/x-www-form-urlencoded") {
+    ctx.req.resume();
+    throw new InvalidRequestError("the request body must be application/x-www-form-urlencoded");
+  }
+  if (charset !== undefined && charset !== "utf-8") {
+    ctx.req.resume();
+    throw new InvalidRequestError("the request body must be UTF-8");
+  }
+  const body = await readBody(ctx.req);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(body);
+  } catch {
+    throw new InvalidRequestError("the request body is not valid UTF-8");
+  }
+  ctx.state.params = parseForm(text);
+  await next();
+};

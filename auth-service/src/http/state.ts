@@ -1,0 +1,18 @@
+import type { ParameterizedContext } from "koa";
+import type { Provider } from "../provider.js";
+import type { GrantModule } from "../grants/grant.js";
+import type { AuthenticatedClient } from "./clients.js";
+import type { FormParams } from "./form-body.js";
+
+/** Koa state of every request (set by the app and the endpoint middleware). */
+export interface AuthState {
+  provider: Provider;
+  params?: FormParams;
+  client?: AuthenticatedClient;
+  grant?: GrantModule;
+  /** Logged once known (a verified token's session), never the token. */
+  sessionId?: string;
+}
+
+export type AuthContext = ParameterizedContext<AuthState>;
+export type AuthMiddleware = (ctx: AuthContext, next: () => Promise<unknown>) => Promise<void>;

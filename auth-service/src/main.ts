@@ -1,0 +1,27 @@
+import { startAuthService } from "./server.js";
+
+/** `npm start -w @gastown/auth-service`: settings from the environment. */
+try {
+  const service = await startAuthService();
+  if (!process.env.AUTH_ADMIN_TOKEN?.trim()) {
+    // Development only (production refuses to start without AUTH_ADMIN_TOKEN): shown once, never logged.
+    process.stderr.write(
+      `\n*** DEVELOPMENT MODE - NOT FOR PRODUCTION ***\n*** generated admin token (AUTH_ADMIN_TOKEN): ${service.adminToken}\n\n`,
+    );
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`auth-service: ${signal}, closing\n`);
+    service.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
+} catch (error) {
+  process.stderr.write(`auth-service: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,27 @@
+import type { TokenPolicy } from "@gastown/token-policy";
+import type { Logger } from "pino";
+import type { ClientRegistry } from "./http/clients.js";
+import type { SigningKeys } from "./keys/signing-keys.js";
+import type { SessionStore } from "./store/types.js";
+import type { OwnAccessTokens } from "./tokens/own-access-token.js";
+import type { RefreshTokenStrategy } from "./tokens/refresh-token.js";
+
+/** Where the sessions live: healthz reports it. */
+export type StoreKind = "redis" | "memory";
+
+/**
+ * Everything the endpoints need, wired once by `createAuthApp` (the composition
+ * point, like fosite's compose package): protocol code only sees these interfaces.
+ */
+export interface Provider {
+  policy: TokenPolicy;
+  store: SessionStore;
+  storeKind: StoreKind;
+  clock: () => number;
+  logger: Logger;
+  clients: ClientRegistry;
+  signingKeys: SigningKeys;
+  refreshTokens: RefreshTokenStrategy;
+  accessTokens: OwnAccessTokens;
+  adminToken: string;
+}

@@ -1,0 +1,43 @@
+import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, type TokenPolicy, verifyAccessToken } from "@gastown/token-policy";
+import { compactVerify, createLocalJWKSet, type JWTVerifyGetKey } from "jose";
+import { publicJwks, type SigningKeys } from "../keys/signing-keys.js";
+
+/** Verifies access tokens this server issued, with its own published keys (pinned algorithms). */
+export class OwnAccessTokens {
+  readonly #keys: JWTVerifyGetKey;
+  readonly #policy: TokenPolicy;
+
+  constructor(keys: SigningKeys, policy: TokenPolicy) {
+    this.#keys = createLocalJWKSet(publicJwks(keys));
+    this.#policy = policy;
+  }
+
+  /** Full RFC 9068 verification (introspection): `undefined` when not valid now. */
+  async verify(token: string, nowMs: number): Promise<AccessTokenClaims | undefined> {
+    try {
+      return await verifyAccessToken(token, this.#keys, this.#policy, { currentDate: new Date(nowMs) });
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Revocation (RFC 7009 with API.md's rule): the signature, `typ`, `iss` and `aud` must
+   * be ours, but `exp` is ignored, so a worker can revoke a superseded session with the
+   * first access token it got at dispatch. Answers the session id and client.
+   */
+  async verifyIgnoringExpiry(token: string): Promise<{ sid: string; clientId: string } | undefined> {
+    if (token.length > 8192) return undefined;
+    try {
+      const { payload, protectedHeader } = await compactVerify(token, this.#keys, { algorithms: [...this.#policy.algorithms] });
+      if (protectedHeader.typ !== ACCESS_TOKEN_TYPE) return undefined;
+      const claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
+      const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+      if (claims.iss !== this.#policy.issuer || !audience.includes(this.#policy.audience)) return undefined;
+      if (typeof claims.sid !== "string" || typeof claims.client_id !== "string") return undefined;
+      return { sid: claims.sid, clientId: claims.client_id };
+    } catch {
+      return undefined;
+    }
+  }
+}
