@@ -1,0 +1,37 @@
+import { readFileSync } from "node:fs";
+import type { ClientContext, Redis, Result } from "ioredis";
+
+/** Raw reply of `rotate-1.lua`: code, generation, accessExpiresAt, until, then the hash as field/value pairs. */
+export type RotateReply = (number | string)[];
+
+declare module "ioredis" {
+  interface RedisCommander<Context extends ClientContext = { type: "default" }> {
+    /** scripts/create-1.lua */
+    gastownCreateSession(sessionKey: string, ...args: (string | number)[]): Result<number, Context>;
+    /** scripts/rotate-1.lua */
+    gastownRotateSession(sessionKey: string, ...args: (string | number)[]): Result<RotateReply, Context>;
+    /** scripts/revoke-1.lua */
+    gastownRevokeSession(sessionKey: string, ...args: (string | number)[]): Result<[number, number], Context>;
+  }
+}
+
+/** Reads a script shipped next to this module (the build copies `*.lua` into dist). */
+function script(name: string): string {
+  return readFileSync(new URL(`./scripts/${name}`, import.meta.url), "utf8");
+}
+
+const SCRIPTS = {
+  gastownCreateSession: "create-1.lua",
+  gastownRotateSession: "rotate-1.lua",
+  gastownRevokeSession: "revoke-1.lua",
+} as const;
+
+/**
+ * Registers the store's Lua scripts on a client (ioredis sends EVALSHA and loads the script
+ * on NOSCRIPT). Each script touches only the session's own key, so it runs on Redis Cluster.
+ */
+export function defineSessionCommands(redis: Redis): void {
+  for (const [command, file] of Object.entries(SCRIPTS)) {
+    redis.defineCommand(command, { lua: script(file), numberOfKeys: Number(file.match(/-(\d+)\.lua$/)?.[1]) });
+  }
+}

@@ -1,0 +1,129 @@
+import { accessTokenExpiry, newSessionTimes, type RevocationEvent, type RevocationReason, type TokenPolicy } from "@gastown/token-policy";
+import type { Redis } from "ioredis";
+import { StoreError } from "../errors.js";
+import { singleFilterEntry } from "../lib/filter.js";
+import { readableUntilMs, type StoredSession, toRecord, toSeconds } from "../lib/stored-session.js";
+import type { CreatedSession, NewSession, RotateInput, RotateResult, SessionFilter, SessionPage, SessionRecord, SessionStore } from "../types.js";
+import { revokeOutcome, rotateOutcome } from "./codes.js";
+import { defineSessionCommands } from "./commands.js";
+import { dumpKeys } from "./dump.js";
+import { redisKeys } from "./keys.js";
+import { listSessions } from "./list.js";
+import { pingRedis } from "./ping.js";
+import { publishRevocations } from "./publish.js";
+import { readSessions } from "./read.js";
+
+export interface RedisStoreOptions {
+  /** The client to use; the store does not close it (its owner does). */
+  redis: Redis;
+  /** Prefix of every key and channel (REDIS_PREFIX). */
+  prefix: string;
+  policy: TokenPolicy;
+}
+
+/**
+ * The Redis session store: one hash per session, each state change one Lua script
+ * (scripts/*.lua), revocations published by the store (sorted set + pub/sub).
+ */
+export function createRedisStore({ redis, prefix, policy }: RedisStoreOptions): SessionStore {
+  const keys = redisKeys(prefix);
+  const context = { redis, keys, policy };
+  defineSessionCommands(redis);
+
+  /** Runs revoke-1.lua for each id (one pipeline), publishes what ended; answers how many were live. */
+  async function revokeMany(sessionIds: readonly string[], reason: RevocationReason, nowMs: number): Promise<{ known: boolean; revoked: boolean }[]> {
+    if (sessionIds.length === 0) return [];
+    const pipeline = redis.pipeline();
+    for (const sessionId of sessionIds) pipeline.gastownRevokeSession(keys.session(sessionId), reason, nowMs, policy.clockTolerance);
+    const replies = (await pipeline.exec()) ?? [];
+    const events: RevocationEvent[] = [];
+    const outcomes = sessionIds.map((sid, i) => {
+      const [error, reply] = replies[i] ?? [new StoreError("ERR_STORE_SCRIPT", "no reply"), null];
+      if (error) throw new StoreError("ERR_STORE_SCRIPT", `revoke script failed for session ${sid}`, { cause: error });
+      const [code, until] = reply as [number, number];
+      const outcome = revokeOutcome(code, reason);
+      if (outcome.published) events.push({ sid, reason: outcome.published, until });
+      return outcome;
+    });
+    await publishRevocations(redis, keys, events, nowMs);
+    return outcomes;
+  }
+
+  return {
+    async create(input: NewSession): Promise<CreatedSession> {
+      const nowSec = toSeconds(input.nowMs);
+      const times = newSessionTimes(nowSec, policy);
+      const accessExpiresAt = accessTokenExpiry(nowSec, times.expiresAt, policy);
+      const { nowMs: _createdAt, ...identity } = input;
+      const session: StoredSession = {
+        ...identity,
+        state: "active",
+        revokeReason: null,
+        createdAtMs: input.nowMs,
+        lastRefreshAt: null,
+        generation: 0,
+        idleExpiresAt: times.idleExpiresAt,
+        expiresAt: times.expiresAt,
+        lastAccessExpiresAt: accessExpiresAt,
+        rotatedAtMs: 0,
+      };
+      // Index entries can outlive no session by more than this: they are trimmed and expire.
+      const indexHorizonMs = input.nowMs + (policy.sessionMaxTtl + policy.clockTolerance) * 1000;
+      const pipeline = redis.pipeline();
+      pipeline.gastownCreateSession(keys.session(input.sessionId), input.agentId, input.rigId ?? "", input.townId, input.userId, input.role, input.scope, input.clientId, input.nowMs, times.idleExpiresAt, times.expiresAt, accessExpiresAt, readableUntilMs(session, policy));
+      pipeline.zadd(keys.byCreation, input.nowMs, input.sessionId);
+      pipeline.zremrangebyscore(keys.byCreation, "-inf", `(${input.nowMs - (policy.sessionMaxTtl + policy.clockTolerance) * 1000}`);
+      pipeline.pexpireat(keys.byCreation, indexHorizonMs);
+      const indexes: [Parameters<typeof keys.index>[0], string | null][] = [["agentId", input.agentId], ["rigId", input.rigId], ["townId", input.townId], ["userId", input.userId]];
+      for (const [field, value] of indexes) {
+        if (value === null) continue;
+        pipeline.sadd(keys.index(field, value), input.sessionId);
+        pipeline.pexpireat(keys.index(field, value), indexHorizonMs);
+      }
+      const [[error, created] = [null, null]] = (await pipeline.exec()) ?? [];
+      if (error) throw new StoreError("ERR_STORE_SCRIPT", `create script failed for session ${input.sessionId}`, { cause: error });
+      if (created !== 1) throw new StoreError("ERR_STORE_CONFLICT", `session ${input.sessionId} already exists`);
+      return { session: toRecord(session, input.nowMs), accessExpiresAt };
+    },
+
+    async get(sessionId: string, nowMs: number): Promise<SessionRecord | undefined> {
+      const { sessions } = await readSessions(redis, keys, policy, [sessionId], nowMs);
+      return sessions[0] && toRecord(sessions[0], nowMs);
+    },
+
+    async rotate(input: RotateInput): Promise<RotateResult> {
+      // Exactly one round trip on the rotate and grace paths (one EVALSHA).
+      const reply = await redis.gastownRotateSession(keys.session(input.sessionId), input.presentedGeneration, input.clientId, input.requestedScope ?? "", input.nowMs, policy.accessTokenTtl, policy.refreshIdleTtl, policy.refreshGrace, policy.clockTolerance);
+      const result = rotateOutcome(reply, input);
+      if (result.outcome === "reuse_detected" || result.outcome === "expired") await publishRevocations(redis, keys, [result.revocation], input.nowMs);
+      return result;
+    },
+
+    async revoke(sessionId: string, reason: RevocationReason, nowMs: number) {
+      const [outcome] = await revokeMany([sessionId], reason, nowMs);
+      return { known: outcome?.known ?? false, revoked: outcome?.revoked ?? false };
+    },
+
+    async revokeWhere(filter: SessionFilter, reason: RevocationReason, nowMs: number): Promise<number> {
+      const [field, value] = singleFilterEntry(filter);
+      const indexKey = keys.index(field, value);
+      const sessionIds = await redis.smembers(indexKey);
+      const outcomes = await revokeMany(sessionIds, reason, nowMs);
+      const gone = sessionIds.filter((_, i) => outcomes[i]?.known === false);
+      if (gone.length > 0) await redis.srem(indexKey, ...gone);
+      return outcomes.filter((o) => o.revoked).length;
+    },
+
+    list(filter: SessionFilter, limit: number, cursor: string | null, nowMs: number): Promise<SessionPage> {
+      return listSessions(context, filter, limit, cursor, nowMs);
+    },
+
+    ping: () => pingRedis(redis),
+
+    dump: () => dumpKeys(redis, prefix),
+
+    async close(): Promise<void> {
+      // The client belongs to the caller; nothing of the store's own to release.
+    },
+  };
+}

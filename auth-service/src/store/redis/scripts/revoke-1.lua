@@ -1,0 +1,33 @@
+--[[
+  Revokes one session if it is live (admin, client, superseded, or a filter revocation).
+
+  KEYS[1]  the session hash  <prefix>session:{<sid>}
+
+  ARGV[1]  reason (admin | client | reuse_detected | superseded)
+  ARGV[2]  now (epoch ms)
+  ARGV[3]  policy.clockTolerance (s)
+
+  Returns  { code, until }   until = last access exp + tolerance (Unix s)
+            1 revoked (it was live)
+            2 it had passed its idle or absolute end: now marked expired (not counted)
+            0 already revoked or expired (nothing changed)
+           -1 unknown (nothing changed)
+]]
+local key = KEYS[1]
+local nowMs = tonumber(ARGV[2])
+if redis.call("EXISTS", key) == 0 then
+  return { -1, 0 }
+end
+local s = redis.call("HMGET", key, "state", "idle", "exp", "accessExp")
+if s[1] ~= "active" then
+  return { 0, 0 }
+end
+local untilSec = tonumber(s[4]) + tonumber(ARGV[3])
+local code = 1
+local state, reason = "revoked", ARGV[1]
+if nowMs > tonumber(s[2]) * 1000 or nowMs >= tonumber(s[3]) * 1000 then
+  code, state, reason = 2, "expired", "expired"
+end
+redis.call("HSET", key, "state", state, "reason", reason)
+redis.call("PEXPIREAT", key, untilSec * 1000)
+return { code, untilSec }
