@@ -66,3 +66,9 @@ export class ConfigError extends ContainerClientError {
   override readonly code = "ERR_CONFIG";
   override name = "ConfigError";
 }
+
+/** The agent command could not be started (answered with 500). */
+export class SpawnError extends ContainerClientError {
+  override readonly code = "ERR_SPAWN_FAILED";
+  override name = "SpawnError";
+}

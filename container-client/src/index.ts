@@ -6,3 +6,12 @@ export { parseTokenPair, type TokenPair } from "./session/token-pair.js";
 export {
   AgentStateError, ConfigError, ContainerClientError, InvalidRequestError, InvalidTokenPairError, SessionClosedError, SessionLostError, TokenEndpointError, UnknownAgentError,
 } from "./errors.js";
+export { SpawnError } from "./errors.js";
+export { PluginClient, type PluginClientOptions } from "./plugin/client.js";
+export { TokenFileReader } from "./plugin/token-file-reader.js";
+export { type AgentIdentity, type AgentRouteKind, agentRouteUrl, mayorToolUrl, mergeCompleteUrl } from "./routes.js";
+export { loadSupervisorConfig, type SupervisorConfig } from "./config.js";
+export { agentEnvironment } from "./supervisor/agent-env.js";
+export { splitCommandLine } from "./supervisor/command-line.js";
+export type { AgentSpec, AgentState, AgentStatus, ManagedAgent } from "./supervisor/managed-agent.js";
+export { defaultAgentCommand, type RunningSupervisor, startSupervisor, type SupervisorOptions } from "./supervisor/supervisor.js";

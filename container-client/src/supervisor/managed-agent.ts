@@ -1,0 +1,186 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import type { Logger } from "pino";
+import type { TokenPolicy } from "@gastown/token-policy";
+import { AgentStateError, SpawnError } from "../errors.js";
+import type { AgentIdentity } from "../routes.js";
+import { AgentSession } from "../session/agent-session.js";
+import type { SessionStatus } from "../session/events.js";
+import type { Clock } from "../session/timers.js";
+import type { TokenPair } from "../session/token-pair.js";
+import { agentEnvironment } from "./agent-env.js";
+import { reportCompletion } from "./completion.js";
+import { handleAgentLine } from "./events.js";
+import { startHeartbeat } from "./heartbeat.js";
+import { TokenFile } from "./token-file.js";
+
+export type AgentState = "starting" | "running" | "stopped" | "exited";
+
+export interface AgentSpec extends AgentIdentity {
+  userId: string;
+  prompt?: string | undefined;
+}
+
+/** What every agent of one supervisor shares. */
+export interface AgentRuntime {
+  command: readonly string[];
+  inheritedEnv: NodeJS.ProcessEnv;
+  apiUrl: string;
+  stateDir: string;
+  tokenEndpoint: string;
+  clientId: string;
+  policy: TokenPolicy;
+  clock?: Clock | undefined;
+  heartbeatIntervalMs: number;
+  log: Logger;
+}
+
+/** `GET /agents/:agentId` (DESIGN.md "Container control server"); never a token. */
+export interface AgentStatus {
+  agent_id: string;
+  state: AgentState;
+  pid: number | null;
+  session: SessionStatus;
+}
+
+/** How long a stopped agent gets between SIGTERM and SIGKILL. */
+const STOP_GRACE_MS = 5_000;
+const OUTPUT_LINES_KEPT = 1_000;
+
+/**
+ * One agent: a real child process, its `AgentSession` (the only holder of its refresh
+ * token), its token file, heartbeat, stdout protocol and completion report. Every
+ * callback takes the token from the session at send time.
+ */
+export class ManagedAgent {
+  readonly session: AgentSession;
+  readonly tokenFile: TokenFile;
+  readonly output: string[] = [];
+  state: AgentState = "starting";
+  exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  /** Resolves once the process ended and its completion report (if any) was sent. */
+  readonly finished: Promise<void>;
+
+  #child: ChildProcess | null = null;
+  #stopRequested = false;
+  #stopHeartbeat: () => void = () => {};
+  #pendingCallbacks = new Set<Promise<number>>();
+  #resolveFinished!: () => void;
+  #finishing = false;
+  readonly #log: Logger;
+
+  constructor(
+    readonly spec: AgentSpec,
+    tokens: TokenPair,
+    readonly runtime: AgentRuntime,
+  ) {
+    this.#log = runtime.log.child({ agentId: spec.agentId });
+    this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
+    this.session = new AgentSession({ tokenEndpoint: runtime.tokenEndpoint, clientId: runtime.clientId, tokens, policy: runtime.policy, clock: runtime.clock });
+    this.tokenFile = new TokenFile(runtime.stateDir);
+    this.session.on("tokens", () => {
+      this.#writeTokenFile().catch((error: Error) => this.#log.error({ err: error.message }, "could not write the token file"));
+    });
+    this.session.on("lost", ({ sessionId, error }) => this.#log.warn({ sessionId, code: error.oauthError ?? error.code }, "session lost; waiting for a fresh pair"));
+    this.session.on("refresh_failed", ({ sessionId, attempt, retryInMs }) => this.#log.info({ sessionId, attempt, retryInMs }, "refresh failed; retrying"));
+  }
+
+  get pid(): number | null {
+    return this.#child?.pid ?? null;
+  }
+
+  get live(): boolean {
+    return this.state === "starting" || this.state === "running";
+  }
+
+  /** Writes the token file, spawns the process and resolves once it runs (rejects with `SpawnError`). */
+  async start(): Promise<void> {
+    await this.#writeTokenFile();
+    const [program, ...args] = this.runtime.command;
+    const env = agentEnvironment(this.runtime.inheritedEnv, this.spec, this.runtime.apiUrl, this.tokenFile.path);
+    const child = spawn(program!, args, { env, stdio: ["pipe", "pipe", "pipe"] });
+    this.#child = child;
+    child.stdin!.on("error", (error) => this.#log.warn({ err: error.message }, "agent stdin closed"));
+    createInterface({ input: child.stdout! }).on("line", (line) => this.#onStdout(line));
+    createInterface({ input: child.stderr! }).on("line", (line) => this.#log.info({ stderr: line.slice(0, 500) }, "agent stderr"));
+    child.on("close", (code, signal) => void this.#finish(code, signal));
+    await new Promise<void>((resolve, reject) => {
+      child.once("spawn", () => resolve());
+      child.once("error", (error) => {
+        void this.#finish(null, null, false);
+        reject(new SpawnError(`could not start the agent command: ${error.message}`, { cause: error }));
+      });
+    });
+    this.state = "running";
+    this.#stopHeartbeat = startHeartbeat(this.session, this.runtime.apiUrl, this.spec, this.runtime.heartbeatIntervalMs, () => ({ pid: this.pid, state: this.state }), this.#log);
+    this.#log.info({ pid: child.pid, sessionId: this.session.status().session_id }, "agent started");
+    if (this.spec.prompt !== undefined) this.#writeStdin({ type: "message", prompt: this.spec.prompt });
+  }
+
+  /** Swaps in a pushed pair: the session and the token file change before this returns. */
+  async pushTokens(pair: TokenPair): Promise<void> {
+    this.session.setTokens(pair);
+    await this.#writeTokenFile();
+    this.#log.info({ sessionId: pair.session_id }, "fresh token pair pushed");
+  }
+
+  /** Delivers a prompt on the agent's stdin as one JSON line, after swapping in `tokens` when given. */
+  async deliver(prompt: string, tokens?: TokenPair): Promise<void> {
+    if (this.state !== "running") throw new AgentStateError(`agent ${this.spec.agentId} is ${this.state}`);
+    if (tokens !== undefined) await this.pushTokens(tokens);
+    this.#writeStdin({ type: "message", prompt });
+  }
+
+  status(): AgentStatus {
+    return { agent_id: this.spec.agentId, state: this.state, pid: this.pid, session: this.session.status() };
+  }
+
+  /** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. */
+  async stop(): Promise<void> {
+    if (this.live && this.#child !== null) {
+      this.#stopRequested = true;
+      this.#child.kill("SIGTERM");
+      const child = this.#child;
+      const killer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+      killer.unref();
+      await this.finished;
+      clearTimeout(killer);
+    }
+  }
+
+  async #writeTokenFile(): Promise<void> {
+    if (this.#finishing) return;
+    this.tokenFile.write(await this.session.getAccessToken());
+  }
+
+  #writeStdin(message: Record<string, unknown>): void {
+    this.#child?.stdin?.write(`${JSON.stringify(message)}\n`);
+  }
+
+  #onStdout(line: string): void {
+    this.output.push(line);
+    if (this.output.length > OUTPUT_LINES_KEPT) this.output.shift();
+    const pending = handleAgentLine(line, this.session, this.runtime.apiUrl, this.spec, this.#log);
+    if (pending !== undefined) {
+      this.#pendingCallbacks.add(pending);
+      void pending.finally(() => this.#pendingCallbacks.delete(pending));
+    }
+  }
+
+  async #finish(code: number | null, signal: NodeJS.Signals | null, report = true): Promise<void> {
+    if (this.#finishing) return;
+    this.#finishing = true;
+    this.exit = { code, signal };
+    this.state = this.#stopRequested ? "stopped" : "exited";
+    this.#stopHeartbeat();
+    this.#log.info({ code, signal, state: this.state }, "agent ended");
+    try {
+      await Promise.allSettled([...this.#pendingCallbacks]);
+      if (report && !this.#stopRequested) await reportCompletion(this.session, this.runtime.apiUrl, this.spec, this.exit, this.#log);
+    } finally {
+      this.session.close();
+      this.tokenFile.remove();
+      this.#resolveFinished();
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import { AgentStateError, UnknownAgentError } from "../errors.js";
+import type { TokenPair } from "../session/token-pair.js";
+import { type AgentRuntime, type AgentSpec, type AgentStatus, ManagedAgent } from "./managed-agent.js";
+
+/** The container's agents by id: starts, finds and stops `ManagedAgent`s. */
+export class ProcessManager {
+  readonly #agents = new Map<string, ManagedAgent>();
+
+  constructor(readonly runtime: AgentRuntime) {}
+
+  /** A read-only view, for tests and diagnostics. */
+  get agents(): ReadonlyMap<string, ManagedAgent> {
+    return this.#agents;
+  }
+
+  /** Starts an agent; 409 (`AgentStateError`) while one with that id is still live. */
+  async start(spec: AgentSpec, tokens: TokenPair): Promise<AgentStatus> {
+    const existing = this.#agents.get(spec.agentId);
+    if (existing?.live) throw new AgentStateError(`agent ${spec.agentId} is already ${existing.state}`);
+    const agent = new ManagedAgent(spec, tokens, this.runtime);
+    this.#agents.set(spec.agentId, agent);
+    try {
+      await agent.start();
+    } catch (error) {
+      if (this.#agents.get(spec.agentId) === agent) this.#agents.delete(spec.agentId);
+      throw error;
+    }
+    return agent.status();
+  }
+
+  get(agentId: string): ManagedAgent {
+    const agent = this.#agents.get(agentId);
+    if (agent === undefined) throw new UnknownAgentError(`no agent ${agentId}`);
+    return agent;
+  }
+
+  async pushTokens(agentId: string, pair: TokenPair): Promise<AgentStatus> {
+    const agent = this.get(agentId);
+    if (!agent.live) throw new AgentStateError(`agent ${agentId} is ${agent.state}`);
+    await agent.pushTokens(pair);
+    return agent.status();
+  }
+
+  async stop(agentId: string): Promise<AgentStatus> {
+    const agent = this.get(agentId);
+    await agent.stop();
+    return agent.status();
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.#agents.values()].map((agent) => agent.stop()));
+  }
+}

@@ -1,0 +1,113 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_CONTAINER_CLIENT_ID, loadPolicy, type PolicyOverrides } from "@gastown/token-policy";
+import { ConfigError } from "../errors.js";
+import { createLogger } from "../logger.js";
+import type { Clock } from "../session/timers.js";
+import { createControlApp } from "./control-server.js";
+import type { ManagedAgent } from "./managed-agent.js";
+import { ProcessManager } from "./process-manager.js";
+
+/** Options of `startSupervisor`; see `main.ts` for the environment variables behind them. */
+export interface SupervisorOptions {
+  /** Inherited by agents (after stripping) and read for the policy; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Default 4200; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** `CONTAINER_CONTROL_TOKEN`: the worker's credential. */
+  controlToken: string;
+  /** `GASTOWN_API_URL`: the worker-api the agents call back. */
+  apiUrl: string;
+  /** The auth-service base URL; the token endpoint is `authUrl + "/oauth2/token"`. */
+  authUrl: string;
+  /** Default `gastown-container`. */
+  clientId?: string;
+  /** Default: `node <container-client>/dist/sample-agent.js`. */
+  agentCommand?: string[];
+  policyOverrides?: PolicyOverrides;
+  clock?: Clock;
+  logLevel?: string;
+  /** Default 30000. */
+  heartbeatIntervalMs?: number;
+  /** Where token files live; default a fresh private temporary directory (removed on close). */
+  stateDir?: string;
+}
+
+/** A running supervisor. */
+export interface RunningSupervisor {
+  url: string;
+  /** Read-only view of the agents, for tests and diagnostics. */
+  agents: ReadonlyMap<string, ManagedAgent>;
+  /** Stops every agent (SIGTERM) and the control server. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
+
+/** `node <this package>/dist/sample-agent.js` (next to this file once built). */
+export function defaultAgentCommand(): string[] {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return [process.execPath, join(here, "..", "sample-agent.js")];
+}
+
+/**
+ * Starts the container runtime: the control server and the process manager that runs
+ * one child process per agent, keeps its session fresh and hands it only a token file.
+ *
+ * @example
+ * ```ts
+ * const supervisor = await startSupervisor({
+ *   controlToken: process.env.CONTAINER_CONTROL_TOKEN!,
+ *   apiUrl: "http://127.0.0.1:4100",
+ *   authUrl: "http://127.0.0.1:4000",
+ *   port: 0,
+ * });
+ * // worker: POST `${supervisor.url}/agents/start` with Bearer <control token>
+ * await supervisor.close();
+ * ```
+ */
+export async function startSupervisor(options: SupervisorOptions): Promise<RunningSupervisor> {
+  if (!options.controlToken) throw new ConfigError("a control token (CONTAINER_CONTROL_TOKEN) is required");
+  const env = options.env ?? process.env;
+  const log = createLogger(options.logLevel ?? "info");
+  const policy = loadPolicy(env, options.policyOverrides ?? {});
+  const ownsStateDir = options.stateDir === undefined;
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "gastown-container-"));
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const manager = new ProcessManager({
+    command: options.agentCommand ?? defaultAgentCommand(),
+    inheritedEnv: env,
+    apiUrl: options.apiUrl,
+    stateDir,
+    tokenEndpoint: `${options.authUrl.replace(/\/+$/, "")}/oauth2/token`,
+    clientId: options.clientId ?? DEFAULT_CONTAINER_CLIENT_ID,
+    policy,
+    clock: options.clock,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    log,
+  });
+  const app = createControlApp(manager, options.controlToken, log);
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(options.port ?? 4200, options.host ?? "127.0.0.1", () => resolve(listening));
+    listening.once("error", reject);
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.address}:${address.port}`;
+  log.info({ url, stateDir }, "container supervisor listening");
+  return {
+    url,
+    agents: manager.agents,
+    async close() {
+      await manager.stopAll();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (ownsStateDir) rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
