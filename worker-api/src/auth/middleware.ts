@@ -1,0 +1,84 @@
+import { type AccessTokenClaims, InvalidAccessTokenError, type TokenPolicy, verifyAccessToken } from "@gastown/token-policy";
+import type { Context, Next } from "koa";
+import { JwksUnavailableError } from "../errors.js";
+import { BARE_CHALLENGE, INVALID_TOKEN_CHALLENGE, sendError, unauthorized } from "../http/respond.js";
+import type { Logger } from "../log.js";
+import type { JwksKeySource } from "./jwks.js";
+import type { RevocationList } from "./revocations.js";
+import type { VerifiedTokenCache } from "./verify-cache.js";
+
+declare module "koa" {
+  interface DefaultState {
+    claims?: AccessTokenClaims;
+  }
+}
+
+export interface AuthenticateDeps {
+  policy: TokenPolicy;
+  keys: JwksKeySource;
+  cache: VerifiedTokenCache;
+  revocations: RevocationList;
+  now: () => number;
+  log: Logger;
+}
+
+/** RFC 6750 §2.1: `Bearer` (any case), one space or more, a b64token. */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const SCHEME = /^([A-Za-z][A-Za-z0-9!#$%&'*+\-.^_`|~]*)(?: |$)/;
+
+function causeChain(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  let current: unknown = error;
+  while (current instanceof Error && chain.length < 5) {
+    chain.push(current);
+    current = current.cause;
+  }
+  return chain;
+}
+
+/**
+ * The one authentication step of every agent route. The token comes only from the
+ * Authorization header (RFC 6750 §2.1; never a query or body parameter). A verified
+ * token is cached until its exp; the revocation check runs on every request regardless.
+ */
+export function authenticate(deps: AuthenticateDeps) {
+  return async function authenticateMiddleware(ctx: Context, next: Next): Promise<void> {
+    const header = ctx.get("authorization");
+    const scheme = SCHEME.exec(header)?.[1];
+    // RFC 6750 §3.1: no credentials (or another scheme) get the bare challenge.
+    if (header === "" || scheme === undefined || scheme.toLowerCase() !== "bearer") {
+      unauthorized(ctx, BARE_CHALLENGE, "unauthorized", "a Bearer access token is required");
+      return;
+    }
+    const token = BEARER.exec(header)?.[1];
+    if (token === undefined) {
+      unauthorized(ctx, INVALID_TOKEN_CHALLENGE, "invalid_token", "malformed Bearer credentials");
+      return;
+    }
+    const nowMs = deps.now();
+    const nowSec = Math.floor(nowMs / 1000);
+    let claims = deps.cache.get(token, nowSec);
+    if (!claims) {
+      try {
+        claims = await verifyAccessToken(token, deps.keys.getKey, deps.policy, { currentDate: new Date(nowMs) });
+      } catch (error) {
+        if (causeChain(error).some((e) => e instanceof JwksUnavailableError)) {
+          deps.log.error({ err: (error as Error).message }, "cannot verify: auth-service keys unavailable");
+          ctx.set("retry-after", "1");
+          sendError(ctx, 503, "temporarily_unavailable", "verification keys are unavailable");
+          return;
+        }
+        if (!(error instanceof InvalidAccessTokenError)) throw error;
+        unauthorized(ctx, INVALID_TOKEN_CHALLENGE, "invalid_token", "the access token is invalid or expired");
+        return;
+      }
+      deps.cache.set(token, claims, nowSec);
+    }
+    if (deps.revocations.isRevoked(claims.sid)) {
+      unauthorized(ctx, INVALID_TOKEN_CHALLENGE, "invalid_token", "the session was revoked");
+      return;
+    }
+    ctx.state.claims = claims;
+    await next();
+  };
+}

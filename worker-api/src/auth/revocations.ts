@@ -1,0 +1,159 @@
+import { type InProcessRevocationBus, parseRevocationEvent, type RevocationEvent, revocationChannel, revokedSetKey } from "@gastown/token-policy";
+import { Redis } from "ioredis";
+import type { Logger } from "../log.js";
+
+export type RevocationListener = (event: RevocationEvent) => void;
+
+/**
+ * Revoked session ids held in memory until their access tokens would have expired
+ * (`until`, Unix seconds). Every request asks `isRevoked`, cache hit or not.
+ */
+export class RevocationList {
+  readonly #until = new Map<string, number>();
+  readonly #listeners = new Set<RevocationListener>();
+  readonly #nowSec: () => number;
+
+  constructor(nowSec: () => number) {
+    this.#nowSec = nowSec;
+  }
+
+  isRevoked(sid: string): boolean {
+    const until = this.#until.get(sid);
+    if (until === undefined) return false;
+    if (until < this.#nowSec()) {
+      this.#until.delete(sid);
+      return false;
+    }
+    return true;
+  }
+
+  /** Records a revocation; `event` (with its reason) also reaches the listeners. */
+  add(sid: string, until: number, event?: RevocationEvent): void {
+    const known = this.#until.get(sid);
+    if (known === undefined || known < until) this.#until.set(sid, until);
+    if (event) for (const listener of this.#listeners) listener(event);
+  }
+
+  /** Listeners see every revocation message (not the resynced ids, which carry no reason). */
+  onEvent(listener: RevocationListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  prune(): void {
+    const now = this.#nowSec();
+    for (const [sid, until] of this.#until) if (until < now) this.#until.delete(sid);
+  }
+
+  get size(): number {
+    return this.#until.size;
+  }
+}
+
+export interface RevocationSync {
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Without Redis: the auth-service's in-process bus (development, or both in one process). */
+export class InProcessRevocationSync implements RevocationSync {
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly bus: InProcessRevocationBus,
+    private readonly list: RevocationList,
+    private readonly nowSec: () => number,
+  ) {}
+
+  async start(): Promise<void> {
+    this.#unsubscribe = this.bus.subscribe((event) => this.list.add(event.sid, event.until, event));
+    for (const event of this.bus.revokedSince(this.nowSec())) this.list.add(event.sid, event.until);
+  }
+
+  async close(): Promise<void> {
+    this.#unsubscribe?.();
+  }
+}
+
+export interface RedisRevocationSyncOptions {
+  redisUrl: string;
+  prefix: string;
+  list: RevocationList;
+  nowSec: () => number;
+  /** Safety-net resync period, so an id missed by pub/sub is still refused within 1 s. */
+  resyncIntervalMs: number;
+  log: Logger;
+}
+
+/** Reconnect quickly: revocations must land within a second after Redis comes back. */
+export function fastRetry(times: number): number {
+  return Math.min(times * 50, 250);
+}
+
+/**
+ * Subscribes to `<prefix>revocations` and resyncs from the sorted set `<prefix>revoked`
+ * on every (re)connect and on a short timer (DESIGN.md "Revocation messages").
+ */
+export class RedisRevocationSync implements RevocationSync {
+  readonly #options: RedisRevocationSyncOptions;
+  readonly #subscriber: Redis;
+  readonly #commands: Redis;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+  /** How many resyncs completed (tests). */
+  resyncs = 0;
+
+  constructor(options: RedisRevocationSyncOptions) {
+    this.#options = options;
+    const common = { lazyConnect: true, retryStrategy: fastRetry, enableAutoPipelining: false };
+    this.#subscriber = new Redis(options.redisUrl, { ...common, connectionName: `${options.prefix}worker-revocations` });
+    this.#commands = new Redis(options.redisUrl, { ...common, connectionName: `${options.prefix}worker-revocations-sync`, maxRetriesPerRequest: 1 });
+    for (const client of [this.#subscriber, this.#commands]) {
+      client.on("error", (error: Error) => options.log.warn({ err: error.message }, "revocation sync: redis error"));
+    }
+  }
+
+  async start(): Promise<void> {
+    const channel = revocationChannel(this.#options.prefix);
+    this.#subscriber.on("message", (received: string, raw: string) => {
+      if (received !== channel) return;
+      const event = parseRevocationEvent(raw);
+      if (!event) {
+        this.#options.log.warn("revocation sync: malformed message ignored");
+        return;
+      }
+      this.#options.list.add(event.sid, event.until, event);
+    });
+    // Every (re)connect: ioredis resubscribes, then we resync what we may have missed.
+    this.#subscriber.on("ready", () => void this.resync());
+    await this.#subscriber.connect();
+    await this.#subscriber.subscribe(channel);
+    await this.#commands.connect();
+    await this.resync();
+    this.#timer = setInterval(() => void this.resync(), this.#options.resyncIntervalMs);
+    this.#timer.unref();
+  }
+
+  /** Reads every revoked id whose tokens may still be alive. Errors are logged, never thrown. */
+  async resync(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      const now = this.#options.nowSec();
+      const flat = await this.#commands.zrangebyscore(revokedSetKey(this.#options.prefix), now, "+inf", "WITHSCORES");
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        this.#options.list.add(flat[i]!, Number(flat[i + 1]));
+      }
+      this.#options.list.prune();
+      this.resyncs += 1;
+    } catch (error) {
+      this.#options.log.warn({ err: (error as Error).message }, "revocation sync: resync failed");
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#subscriber.disconnect();
+    this.#commands.disconnect();
+  }
+}

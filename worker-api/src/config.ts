@@ -1,0 +1,104 @@
+import { DEFAULT_ISSUER } from "@gastown/token-policy";
+import { WorkerConfigError } from "./errors.js";
+
+/**
+ * Every worker-api setting read from the environment, in one place (DESIGN.md "Settings").
+ * Lifetimes are not here: they all come from the token policy.
+ */
+export interface WorkerSettings {
+  port: number;
+  /** AUTH_ISSUER: where the metadata (RFC 8414) and JWKS are found. */
+  authUrl: string;
+  containerUrl: string;
+  /** Undefined in development when the launcher did not set one (container calls will then fail with 401). */
+  containerControlToken: string | undefined;
+  clientId: string;
+  clientSecret: string;
+  /** Undefined when it must be generated (development only). */
+  operatorToken: string | undefined;
+  redisUrl: string | null;
+  prefix: string;
+}
+
+export const DEFAULT_WORKER_PORT = 4100;
+export const DEFAULT_CONTAINER_URL = "http://127.0.0.1:4200";
+export const DEFAULT_PREFIX = "gt:";
+const DEV_CLIENT_ID = "worker";
+const DEV_CLIENT_SECRET = "dev-worker-secret";
+
+/** Tuning that is not a token lifetime (those come from the policy). */
+export const WORKER_DEFAULTS = {
+  /** Reconcile timer: how often every running agent's session health is checked. */
+  reconcileIntervalMs: 30_000,
+  /** Superseded sessions are revoked this long after the container confirmed the swap (in-flight calls). */
+  supersededRevokeDelayMs: 5_000,
+  /** Safety-net resync of the revoked set, so a missed pub/sub message still lands within 1 s. */
+  revocationResyncIntervalMs: 500,
+  /** Verified-token cache size (entries). */
+  verifyCacheSize: 10_000,
+  /** An unknown kid refetches the JWKS at most this often. */
+  jwksRefetchCooldownMs: 1_000,
+  /** Largest JSON body an agent may post. */
+  maxBodyBytes: 256 * 1024,
+  /** Records kept per agent (oldest trimmed). */
+  maxRecordsPerAgent: 10_000,
+} as const;
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === "") return DEFAULT_WORKER_PORT;
+  if (!/^[0-9]{1,5}$/.test(raw.trim()) || Number(raw) > 65535) {
+    throw new WorkerConfigError(`WORKER_PORT must be a port number, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+function httpUrl(name: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch (cause) {
+    throw new WorkerConfigError(`${name} must be an absolute URL, got ${JSON.stringify(raw)}`, { cause });
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new WorkerConfigError(`${name} must be an http(s) URL, got ${JSON.stringify(raw)}`);
+  }
+  return raw.replace(/\/+$/, "");
+}
+
+/**
+ * Reads the settings. With NODE_ENV=production every development-only default is
+ * refused, naming the missing setting.
+ */
+export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
+  const production = env.NODE_ENV === "production";
+  const missing: string[] = [];
+  const devDefault = <T>(name: string, value: string | undefined, fallback: T): string | T => {
+    if (value !== undefined) return value;
+    if (production) missing.push(name);
+    return fallback;
+  };
+  const clientId = devDefault("WORKER_CLIENT_ID", nonEmpty(env.WORKER_CLIENT_ID), DEV_CLIENT_ID);
+  const clientSecret = devDefault("WORKER_CLIENT_SECRET", nonEmpty(env.WORKER_CLIENT_SECRET), DEV_CLIENT_SECRET);
+  const operatorToken = devDefault("WORKER_OPERATOR_TOKEN", nonEmpty(env.WORKER_OPERATOR_TOKEN), undefined);
+  const containerControlToken = devDefault("CONTAINER_CONTROL_TOKEN", nonEmpty(env.CONTAINER_CONTROL_TOKEN), undefined);
+  const redisUrl = devDefault("REDIS_URL", nonEmpty(env.REDIS_URL), null);
+  if (missing.length > 0) {
+    throw new WorkerConfigError(`NODE_ENV=production refuses development defaults; set ${missing.join(", ")}`);
+  }
+  return {
+    port: parsePort(env.WORKER_PORT),
+    authUrl: httpUrl("AUTH_ISSUER", nonEmpty(env.AUTH_ISSUER) ?? DEFAULT_ISSUER),
+    containerUrl: httpUrl("CONTAINER_URL", nonEmpty(env.CONTAINER_URL) ?? DEFAULT_CONTAINER_URL),
+    containerControlToken,
+    clientId,
+    clientSecret,
+    operatorToken,
+    redisUrl,
+    prefix: env.REDIS_PREFIX ?? DEFAULT_PREFIX,
+  };
+}

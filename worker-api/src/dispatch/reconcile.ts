@@ -1,0 +1,79 @@
+import type { TokenPolicy } from "@gastown/token-policy";
+import type { Logger } from "../log.js";
+import { type ContainerControlClient, statusTimeMs } from "./container-client.js";
+import type { ManagedAgent, RenewalReason } from "./managed-agent.js";
+import { absoluteRenewAtMs, idleRenewAtMs } from "./schedule.js";
+import type { ContainerAgentStatus } from "./types.js";
+
+/**
+ * Why an agent's session needs a fresh dispatch now, judged from what the worker knows
+ * (dispatch time) and what the container reports; undefined when it is healthy.
+ */
+export function renewalNeeded(agent: ManagedAgent, status: ContainerAgentStatus | null, nowMs: number, policy: TokenPolicy): RenewalReason | undefined {
+  const session = status?.session;
+  if (session?.lost) return "lost";
+  if (session && session.session_id !== agent.session.sessionId) return "session_mismatch";
+  if (nowMs >= absoluteRenewAtMs(agent.session.dispatchedAtMs, policy)) return "absolute_end";
+  if (nowMs >= idleRenewAtMs(agent.lastRefreshAtMs, policy)) return "idle_end";
+  return undefined;
+}
+
+export interface HealthCheckDeps {
+  container: ContainerControlClient;
+  policy: TokenPolicy;
+  now: () => number;
+  log: Logger;
+}
+
+export type HealthVerdict = { kind: "gone"; state: "exited" | "stopped" } | { kind: "renew"; reason: RenewalReason } | { kind: "healthy" } | { kind: "unknown" };
+
+/**
+ * Reads the container's status of one agent and judges its session. The reconcile timer
+ * (safety net for agents that get no messages) and the per-agent renewal timer both use it.
+ */
+export async function checkSessionHealth(agent: ManagedAgent, deps: HealthCheckDeps): Promise<HealthVerdict> {
+  let status: ContainerAgentStatus | undefined;
+  try {
+    status = await deps.container.status(agent.identity.agent_id);
+  } catch (error) {
+    deps.log.warn({ agent: agent.identity.agent_id, err: (error as Error).message }, "container status unavailable");
+    // Without the container's word, the absolute end still decides on its own.
+    const reason = renewalNeeded(agent, null, deps.now(), deps.policy);
+    return reason === "absolute_end" ? { kind: "renew", reason } : { kind: "unknown" };
+  }
+  if (!status) return { kind: "gone", state: "exited" };
+  if (status.state === "stopped" || status.state === "exited") return { kind: "gone", state: status.state };
+  agent.pid = status.pid ?? agent.pid;
+  if (status.session && status.session.session_id === agent.session.sessionId) {
+    const lastRefresh = statusTimeMs(status.session.last_refresh_at);
+    if (lastRefresh !== null && lastRefresh > agent.lastRefreshAtMs) agent.lastRefreshAtMs = lastRefresh;
+  }
+  const reason = renewalNeeded(agent, status, deps.now(), deps.policy);
+  return reason ? { kind: "renew", reason } : { kind: "healthy" };
+}
+
+/** The reconcile timer: every interval, each running agent is checked. */
+export class ReconcileTimer {
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly tick: () => Promise<void>,
+  ) {}
+
+  start(): void {
+    this.#timer = setInterval(() => {
+      if (this.#running) return;
+      this.#running = this.tick().finally(() => {
+        this.#running = undefined;
+      });
+    }, this.intervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#running;
+  }
+}

@@ -1,0 +1,61 @@
+/** Base error of the worker-api; `code` is stable, switch on it rather than on messages. */
+export class WorkerApiError extends Error {
+  readonly code: string = "ERR_WORKER_API";
+  override name = "WorkerApiError";
+}
+
+/** A setting is missing or unusable (also: a development default under NODE_ENV=production). */
+export class WorkerConfigError extends WorkerApiError {
+  override readonly code = "ERR_WORKER_CONFIG";
+  override name = "WorkerConfigError";
+}
+
+/** The auth-service's metadata or JWKS could not be fetched or read. */
+export class JwksError extends WorkerApiError {
+  override readonly code: string = "ERR_JWKS";
+  override name = "JwksError";
+}
+
+/** The metadata or JWKS could not be fetched at all (auth-service unreachable): a 503, not a 401. */
+export class JwksUnavailableError extends JwksError {
+  override readonly code = "ERR_JWKS_UNAVAILABLE";
+  override name = "JwksUnavailableError";
+}
+
+/** The token endpoint refused or failed a dispatch or revocation. */
+export class AuthClientError extends WorkerApiError {
+  override readonly code = "ERR_AUTH_CLIENT";
+  override name = "AuthClientError";
+  constructor(
+    message: string,
+    readonly status?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** The container control server answered with an error or could not be reached. */
+export class ContainerError extends WorkerApiError {
+  override readonly code = "ERR_CONTAINER";
+  override name = "ContainerError";
+  constructor(
+    message: string,
+    readonly status?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** The operator asked for something about an agent the worker does not track. */
+export class UnknownAgentError extends WorkerApiError {
+  override readonly code = "ERR_UNKNOWN_AGENT";
+  override name = "UnknownAgentError";
+}
+
+/** The operator asked to start an agent that is already running. */
+export class AgentAlreadyRunningError extends WorkerApiError {
+  override readonly code = "ERR_AGENT_RUNNING";
+  override name = "AgentAlreadyRunningError";
+}

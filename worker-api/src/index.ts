@@ -1,0 +1,14 @@
+export { JwksKeySource } from "./auth/jwks.js";
+export { AuthMetadataSource } from "./auth/metadata.js";
+export { InProcessRevocationSync, RedisRevocationSync, RevocationList, type RevocationSync } from "./auth/revocations.js";
+export { VerifiedTokenCache } from "./auth/verify-cache.js";
+export { DEFAULT_CONTAINER_URL, DEFAULT_WORKER_PORT, loadWorkerSettings, WORKER_DEFAULTS, type WorkerSettings } from "./config.js";
+export { AuthClient, DISPATCH_GRANT_TYPE } from "./dispatch/auth-client.js";
+export { ContainerControlClient } from "./dispatch/container-client.js";
+export { Dispatcher, type MessageResult } from "./dispatch/dispatcher.js";
+export type { ManagedAgentView, RenewalReason } from "./dispatch/managed-agent.js";
+export { absoluteRenewAtMs, idleRenewAtMs, renewalMarginMs } from "./dispatch/schedule.js";
+export type { AgentIdentity, ContainerAgentStatus, TokenPair } from "./dispatch/types.js";
+export * from "./errors.js";
+export type { AgentRecord, AgentRecords, RecordKind } from "./records/types.js";
+export { type RunningWorkerApi, startWorkerApi, type WorkerApiOptions } from "./server.js";

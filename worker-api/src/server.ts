@@ -1,0 +1,189 @@
+import { randomBytes } from "node:crypto";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import Router from "@koa/router";
+import { InProcessRevocationBus, loadPolicy, type PolicyOverrides, type TokenPolicy } from "@gastown/token-policy";
+import { Redis } from "ioredis";
+import Koa from "koa";
+import { JwksKeySource } from "./auth/jwks.js";
+import { AuthMetadataSource } from "./auth/metadata.js";
+import { authenticate } from "./auth/middleware.js";
+import { fastRetry, InProcessRevocationSync, RedisRevocationSync, RevocationList, type RevocationSync } from "./auth/revocations.js";
+import { VerifiedTokenCache } from "./auth/verify-cache.js";
+import { DEFAULT_PREFIX, WORKER_DEFAULTS } from "./config.js";
+import { AuthClient } from "./dispatch/auth-client.js";
+import { ContainerControlClient } from "./dispatch/container-client.js";
+import { Dispatcher } from "./dispatch/dispatcher.js";
+import { jsonObjectBody } from "./http/json-body.js";
+import { sendError } from "./http/respond.js";
+import { createLogger, type Logger } from "./log.js";
+import { MemoryRecordStore } from "./records/memory.js";
+import { RedisRecordStore } from "./records/redis.js";
+import type { RecordStore } from "./records/types.js";
+import { registerAgentRoutes } from "./routes/agents.js";
+import { registerMayorRoutes } from "./routes/mayor.js";
+import { registerMergeRoutes } from "./routes/merge.js";
+import { registerOperatorRoutes } from "./routes/operator.js";
+
+export interface WorkerApiOptions {
+  env?: NodeJS.ProcessEnv;
+  port?: number;
+  host?: string;
+  /** auth-service base URL; metadata (RFC 8414) and JWKS are found from it. */
+  authUrl: string;
+  /** Must match the auth-service's; the issuer defaults to AUTH_ISSUER, else `authUrl`. */
+  policyOverrides?: PolicyOverrides;
+  /** Default env.REDIS_URL; unset/null means in-memory records and the in-process bus. */
+  redisUrl?: string | null;
+  prefix?: string;
+  /** In-memory mode: the auth-service's bus (share it when both run in one process). */
+  revocationBus?: InProcessRevocationBus;
+  containerUrl: string;
+  containerControlToken: string;
+  /** The dispatcher client (WORKER_CLIENT_ID / WORKER_CLIENT_SECRET). */
+  clientId: string;
+  clientSecret: string;
+  /** Generated when absent (and not in env.WORKER_OPERATOR_TOKEN). */
+  operatorToken?: string;
+  reconcileIntervalMs?: number;
+  /** Delay between the confirmed swap and revoking the superseded session. */
+  supersededRevokeDelayMs?: number;
+  /** Safety-net resync period of the revoked set (Redis mode). */
+  revocationResyncIntervalMs?: number;
+  verifyCacheSize?: number;
+  jwksRefetchCooldownMs?: number;
+  clock?: () => number;
+  logLevel?: string;
+}
+
+export interface RunningWorkerApi {
+  url: string;
+  operatorToken: string;
+  policy: TokenPolicy;
+  dispatcher: Dispatcher;
+  revocations: RevocationList;
+  /** Present in Redis mode (tests can force a resync). */
+  revocationSync: RevocationSync;
+  verifyCache: VerifiedTokenCache;
+  keys: JwksKeySource;
+  records: RecordStore;
+  close(): Promise<void>;
+}
+
+function effectivePolicy(options: WorkerApiOptions, env: NodeJS.ProcessEnv): TokenPolicy {
+  const issuerFromUrl = !env.AUTH_ISSUER?.trim() && options.policyOverrides?.issuer === undefined;
+  const overrides: PolicyOverrides = issuerFromUrl ? { ...options.policyOverrides, issuer: options.authUrl.replace(/\/+$/, "") } : { ...options.policyOverrides };
+  return loadPolicy(env, overrides);
+}
+
+function buildApp(log: Logger): Koa {
+  const app = new Koa({ proxy: false });
+  app.silent = true;
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) sendError(ctx, 404, "not_found");
+    } catch (error) {
+      log.error({ err: (error as Error).message, path: ctx.path }, "request failed");
+      sendError(ctx, 500, "server_error");
+    }
+  });
+  return app;
+}
+
+/** Starts the resource server, the revocation sync and the dispatcher (DESIGN.md worker-api). */
+export async function startWorkerApi(options: WorkerApiOptions): Promise<RunningWorkerApi> {
+  const env = options.env ?? process.env;
+  const now = options.clock ?? Date.now;
+  const nowSec = () => Math.floor(now() / 1000);
+  const log = createLogger(options.logLevel ?? "info");
+  const policy = effectivePolicy(options, env);
+  const redisUrl = options.redisUrl === undefined ? env.REDIS_URL?.trim() || null : options.redisUrl;
+  const prefix = options.prefix ?? env.REDIS_PREFIX ?? DEFAULT_PREFIX;
+  const operatorToken = options.operatorToken ?? (env.WORKER_OPERATOR_TOKEN?.trim() || randomBytes(32).toString("base64url"));
+
+  const metadata = new AuthMetadataSource(options.authUrl);
+  const keys = new JwksKeySource({ metadata, refetchCooldownMs: options.jwksRefetchCooldownMs ?? WORKER_DEFAULTS.jwksRefetchCooldownMs, now });
+  const verifyCache = new VerifiedTokenCache(options.verifyCacheSize ?? WORKER_DEFAULTS.verifyCacheSize);
+  const revocations = new RevocationList(nowSec);
+
+  let redis: Redis | undefined;
+  let records: RecordStore;
+  let revocationSync: RevocationSync;
+  if (redisUrl) {
+    redis = new Redis(redisUrl, { lazyConnect: true, retryStrategy: fastRetry, connectionName: `${prefix}worker-records` });
+    redis.on("error", (error: Error) => log.warn({ err: error.message }, "records: redis error"));
+    await redis.connect();
+    records = new RedisRecordStore(redis, prefix, WORKER_DEFAULTS.maxRecordsPerAgent);
+    revocationSync = new RedisRevocationSync({
+      redisUrl,
+      prefix,
+      list: revocations,
+      nowSec,
+      resyncIntervalMs: options.revocationResyncIntervalMs ?? WORKER_DEFAULTS.revocationResyncIntervalMs,
+      log,
+    });
+  } else {
+    log.warn("REDIS_URL is unset: records in memory, revocations from the in-process bus (development only)");
+    records = new MemoryRecordStore(WORKER_DEFAULTS.maxRecordsPerAgent);
+    if (!options.revocationBus) log.warn("no revocation bus given: revocations from the auth-service will not reach this worker");
+    revocationSync = new InProcessRevocationSync(options.revocationBus ?? new InProcessRevocationBus(), revocations, nowSec);
+  }
+
+  const dispatcher = new Dispatcher({
+    auth: new AuthClient(metadata, options.clientId, options.clientSecret),
+    container: new ContainerControlClient(options.containerUrl, options.containerControlToken),
+    policy,
+    now,
+    log,
+    supersededRevokeDelayMs: options.supersededRevokeDelayMs ?? WORKER_DEFAULTS.supersededRevokeDelayMs,
+    reconcileIntervalMs: options.reconcileIntervalMs ?? WORKER_DEFAULTS.reconcileIntervalMs,
+  });
+  revocations.onEvent((event) => dispatcher.onRevocation(event));
+  await revocationSync.start();
+  keys.refresh().catch((error: Error) => log.warn({ err: error.message }, "JWKS not fetched yet; retried on first use"));
+
+  const app = buildApp(log);
+  const router = new Router();
+  const body = jsonObjectBody(WORKER_DEFAULTS.maxBodyBytes);
+  const guard = [authenticate({ policy, keys, cache: verifyCache, revocations, now, log })];
+  const routeDeps = { records, now, body };
+  registerAgentRoutes(router, routeDeps, guard);
+  registerMayorRoutes(router, routeDeps, guard);
+  registerMergeRoutes(router, routeDeps, guard);
+  registerOperatorRoutes(router, { operatorToken, dispatcher, records, body });
+  router.get("/healthz", (ctx) => {
+    ctx.body = { ok: true };
+  });
+  app.use(router.routes()).use(router.allowedMethods());
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve(listening));
+    listening.once("error", reject);
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${options.host ?? "127.0.0.1"}:${address.port}`;
+  log.info({ url, issuer: policy.issuer, redis: redisUrl ? "on" : "off" }, "worker-api listening");
+
+  return {
+    url,
+    operatorToken,
+    policy,
+    dispatcher,
+    revocations,
+    revocationSync,
+    verifyCache,
+    keys,
+    records,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await dispatcher.close();
+      await revocationSync.close();
+      await records.close();
+      redis?.disconnect();
+    },
+  };
+}
