@@ -86,7 +86,7 @@ export async function startAuthService(options: AuthServiceOptions = {}): Promis
 
   let opened: Awaited<ReturnType<typeof openStore>>;
   try {
-    opened = await openStore({ redisUrl: config.redisUrl, prefix: config.prefix, policy, revocationBus: options.revocationBus });
+    opened = await openStore({ redisUrl: config.redisUrl, prefix: config.prefix, policy, revocationBus: options.revocationBus, logger });
   } catch (error) {
     server.close();
     throw error;

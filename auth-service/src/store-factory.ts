@@ -1,6 +1,8 @@
 import { InProcessRevocationBus, type TokenPolicy } from "@gastown/token-policy";
-import { createMemoryStore } from "./store/index.js";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
 import type { StoreKind } from "./provider.js";
+import { createMemoryStore, createRedisStore } from "./store/index.js";
 import type { SessionStore } from "./store/types.js";
 
 export interface OpenedStore {
@@ -10,12 +12,46 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
-/** Redis when a URL is configured, else the in-memory store on an in-process revocation bus. */
-export async function openStore(options: { redisUrl: string | null; prefix: string; policy: TokenPolicy; revocationBus?: InProcessRevocationBus }): Promise<OpenedStore> {
+export interface OpenStoreOptions {
+  redisUrl: string | null;
+  prefix: string;
+  policy: TokenPolicy;
+  revocationBus?: InProcessRevocationBus;
+  logger: Logger;
+}
+
+/**
+ * Redis when a URL is configured, else the in-memory store on an in-process revocation
+ * bus. A Redis that is down at start does not stop the service: requests that need it
+ * fail fast (one retry) as server_error and /healthz answers 503 until it is back.
+ */
+export async function openStore(options: OpenStoreOptions): Promise<OpenedStore> {
   if (options.redisUrl === null) {
     const bus = options.revocationBus ?? new InProcessRevocationBus();
     const store = createMemoryStore({ policy: options.policy, bus });
     return { store, kind: "memory", revocationBus: bus, close: () => store.close() };
   }
-  throw new Error("the Redis store is not available yet");
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true });
+  let lastError = "";
+  redis.on("error", (error: Error) => {
+    // ioredis repeats the same error on every reconnect attempt: log changes only.
+    if (error.message === lastError) return;
+    lastError = error.message;
+    options.logger.warn({ err: { message: error.message } }, "redis connection error");
+  });
+  redis.on("ready", () => {
+    lastError = "";
+  });
+  redis.connect().catch(() => {
+    // reported by the "error" listener; ioredis keeps reconnecting
+  });
+  const store = createRedisStore({ redis, prefix: options.prefix, policy: options.policy });
+  return {
+    store,
+    kind: "redis",
+    async close() {
+      await store.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
 }
