@@ -1,0 +1,121 @@
+import { startRedisServer, testRedisUrl } from "@gastown/testkit";
+import { Redis } from "ioredis";
+import { machineInfo } from "./machine.js";
+import { Progress } from "./progress.js";
+import { OURS, type BenchReport, type CallbackFigures } from "./report/report.js";
+import { redisVersion } from "./redis/command-stats.js";
+import { measureCallbacks } from "./scenarios/callbacks.js";
+import { measureJoseVerify } from "./scenarios/jose-baseline.js";
+import { measureRefreshGrants } from "./scenarios/refresh-grants.js";
+import { measureRoundTrips } from "./scenarios/round-trips.js";
+import { measureSessionMemory } from "./scenarios/session-memory.js";
+import type { BenchSettings } from "./scenarios/settings.js";
+import { measureTokenCheck } from "./scenarios/token-check.js";
+import { startAuthTarget } from "./targets/auth-target.js";
+import { startOidcTarget } from "./targets/oidc-target.js";
+import type { RefreshTarget } from "./targets/refresh-target.js";
+import { METHOD_NOTES } from "./report/notes.js";
+
+type TargetStarter = (redisUrl: string) => Promise<RefreshTarget>;
+
+/**
+ * One full run: every figure of RESULTS.md. A measurement that fails is recorded in
+ * `failures` and the run goes on with the next one.
+ */
+export async function runBench(settings: BenchSettings): Promise<BenchReport> {
+  const redisUrl = await testRedisUrl();
+  const probe = new Redis(redisUrl);
+  const version = await redisVersion(probe).finally(() => probe.quit());
+  const starters: TargetStarter[] = [
+    (url) => startAuthTarget(url, { cpuProfileDir: settings.cpuProfileDir }),
+    (url) => startOidcTarget(url, { cpuProfileDir: settings.cpuProfileDir }),
+  ];
+  const callbackSteps = settings.concurrencies.length * 3;
+  const progress = new Progress(settings.concurrencies.length * starters.length + 2 * starters.length + callbackSteps + 3);
+  const report: BenchReport = {
+    machine: machineInfo(version),
+    settings: {
+      durationS: settings.durationMs / 1000,
+      warmupS: settings.warmupMs / 1000,
+      concurrencies: settings.concurrencies,
+      chains: Math.max(...settings.concurrencies) + 16,
+    },
+    refresh: [],
+    roundTrips: [],
+    roundTripRedis: "",
+    memory: [],
+    callbacks: [],
+    tokenCheck: {},
+    notes: [...METHOD_NOTES],
+    failures: [],
+  };
+  const attempt = async <T>(what: string, work: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await work();
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+      report.failures.push(`${what}: ${message}`);
+      process.stderr.write(`\n${what} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      return undefined;
+    }
+  };
+
+  // 1. Refresh grants: both servers at once on the shared Redis, taking turns.
+  const targets: RefreshTarget[] = [];
+  for (const start of starters) {
+    const target = await attempt("starting a refresh server", () => start(redisUrl));
+    if (target) targets.push(target);
+  }
+  try {
+    report.refresh = (await attempt("refresh grants", () => measureRefreshGrants(targets, settings, progress))) ?? [];
+  } finally {
+    await Promise.all(targets.map((target) => target.stop()));
+  }
+
+  // 2. Redis commands and round trips per refresh, on a private Redis (clean counters).
+  const privateRedis = await attempt("starting a private redis-server for command statistics", () => startRedisServer());
+  report.roundTripRedis = privateRedis ? `private redis-server ${version}, nothing else connected` : "shared Redis: other clients' commands are counted too";
+  for (const start of starters) {
+    progress.step("Redis round trips per refresh");
+    const figure = await attempt("round trips", async () => {
+      const target = await start(privateRedis?.url ?? redisUrl);
+      try {
+        return await measureRoundTrips(target, privateRedis?.url ?? redisUrl, settings.roundTripRefreshes);
+      } finally {
+        await target.stop();
+      }
+    });
+    if (figure) report.roundTrips.push(figure);
+    progress.done(figure ? `${figure.target}: ${figure.roundTripsPerRefresh.toFixed(2)} round trips, ${figure.commandsPerRefresh.toFixed(2)} commands` : "failed");
+  }
+  await privateRedis?.kill();
+
+  // 3. Memory per live session, fresh prefixes on the shared Redis.
+  for (const start of starters) {
+    progress.step(`Redis memory per session (${settings.memorySessions} sessions)`);
+    const figure = await attempt("session memory", async () => {
+      const target = await start(redisUrl);
+      try {
+        return await measureSessionMemory(target, redisUrl, settings.memorySessions, settings.memoryRotations);
+      } finally {
+        await target.stop();
+      }
+    });
+    if (figure) report.memory.push(figure);
+    progress.done(figure ? `${figure.target}: ${Math.round(figure.bytesPerSession)} B, ${Math.round(figure.bytesPerSessionAfterRotations)} B after rotations` : "failed");
+  }
+
+  // 4. Worker-api callbacks: bare Koa, worker-api without and with authentication.
+  for (const concurrency of settings.concurrencies) {
+    const figures: CallbackFigures | undefined = await attempt("callbacks", () => measureCallbacks(redisUrl, concurrency, settings, progress, report.notes));
+    if (figures) report.callbacks.push(figures);
+  }
+
+  // 5. In-process token check against jose's raw jwtVerify.
+  progress.step("in-process check: jose jwtVerify");
+  report.tokenCheck.jose = await attempt("jose jwtVerify", () => measureJoseVerify(settings.verifyMs));
+  progress.done(report.tokenCheck.jose ? `${Math.round(report.tokenCheck.jose.perSecond)}/s` : "failed");
+  const ours = await attempt(`${OURS} token check`, () => measureTokenCheck(settings, progress, report.notes));
+  if (ours) Object.assign(report.tokenCheck, ours);
+  return report;
+}

@@ -1,0 +1,10 @@
+export { runBench } from "./bench.js";
+export { type ClosedLoopOptions, type ClosedLoopResult, type Operation, runClosedLoop } from "./load/closed-loop.js";
+export { basicAuthorization, connectionPool, form, post } from "./load/http.js";
+export { RefreshChains } from "./load/refresh-chains.js";
+export { percentile, type RunSummary, SampleBuffer, summarize } from "./load/stats.js";
+export { renderResults } from "./report/render.js";
+export type { BenchReport } from "./report/report.js";
+export { markdownTable } from "./report/table.js";
+export { evaluateTargets } from "./report/targets.js";
+export { type BenchSettings, benchSettings } from "./scenarios/settings.js";

@@ -1,0 +1,58 @@
+import { decimal, integer, millis, percent, ratio } from "./format.js";
+import { type BenchReport, OURS, refreshFigure, THEIRS } from "./report.js";
+
+export interface TargetCheck {
+  goal: string;
+  measured: string;
+  /** null when the figure could not be measured. */
+  met: boolean | null;
+}
+
+const check = (goal: string, measured: string, met: boolean | null): TargetCheck => ({ goal, measured, met });
+
+/** The issue's targets, reported against this run's figures (never asserted). */
+export function evaluateTargets(report: BenchReport): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const concurrency of report.settings.concurrencies) {
+    const ours = refreshFigure(report, OURS, concurrency);
+    const theirs = refreshFigure(report, THEIRS, concurrency);
+    const met = ours && theirs ? ours.perSecond >= 5 * theirs.perSecond : null;
+    checks.push(check(`refresh grants/s >= 5x oidc-provider at ${concurrency} chains`, ratio(ours?.perSecond, theirs?.perSecond), met));
+  }
+  const busiest = Math.max(...report.settings.concurrencies);
+  const p99 = refreshFigure(report, OURS, busiest)?.p99;
+  checks.push(check(`refresh p99 at ${busiest} chains < 15 ms`, p99 === undefined ? "n/a" : `${millis(p99)} ms`, p99 === undefined ? null : p99 < 15));
+
+  const trips = report.roundTrips.find((figure) => figure.target === OURS);
+  checks.push(
+    check(
+      "exactly one Redis round trip per refresh grant",
+      trips ? `${decimal(trips.roundTripsPerRefresh)} round trips, ${decimal(trips.commandsPerRefresh)} commands` : "n/a",
+      trips ? Math.round(trips.roundTripsPerRefresh * 100) === 100 && Math.round(trips.commandsPerRefresh * 100) === 100 : null,
+    ),
+  );
+
+  const memory = report.memory.find((figure) => figure.target === OURS);
+  checks.push(
+    check(
+      "< 1 KiB Redis memory per live session, not growing with rotations",
+      memory ? `${integer(memory.bytesPerSession)} B, ${integer(memory.bytesPerSessionAfterRotations)} B after ${memory.rotations} rotations` : "n/a",
+      memory ? memory.bytesPerSession < 1024 && memory.bytesPerSessionAfterRotations < 1024 && memory.bytesPerSessionAfterRotations <= memory.bytesPerSession * 1.02 : null,
+    ),
+  );
+
+  const callbacks = report.callbacks.find((figure) => figure.authOn && figure.authOff);
+  checks.push(
+    check(
+      "authenticated callbacks >= 80 % of the same app without authentication",
+      callbacks ? `${percent(callbacks.authOn?.perSecond, callbacks.authOff?.perSecond)} (${callbacks.concurrency} clients)` : "n/a",
+      callbacks?.authOn && callbacks.authOff ? callbacks.authOn.perSecond >= 0.8 * callbacks.authOff.perSecond : null,
+    ),
+  );
+
+  const { cacheHit, jose } = report.tokenCheck;
+  checks.push(
+    check("in-process token check, cache hit >= 50x jose's raw jwtVerify", ratio(cacheHit?.perSecond, jose?.perSecond), cacheHit && jose ? cacheHit.perSecond >= 50 * jose.perSecond : null),
+  );
+  return checks;
+}

@@ -1,0 +1,51 @@
+import { type ClosedLoopResult, runClosedLoop } from "../load/closed-loop.js";
+import { connectionPool } from "../load/http.js";
+import { RefreshChains } from "../load/refresh-chains.js";
+import type { Progress } from "../progress.js";
+import type { RefreshTarget } from "../targets/refresh-target.js";
+import type { BenchSettings } from "./settings.js";
+
+export interface RefreshFigure {
+  target: string;
+  concurrency: number;
+  result: ClosedLoopResult;
+}
+
+/** Spare chains per target, taken over by a chain whose grant failed. */
+const SPARE_CHAINS = 16;
+
+/**
+ * Refresh grants/s and latency of each target at each concurrency, the targets taking
+ * turns at each concurrency (so both see the same background load). Every target gets
+ * the same number of pre-issued chains; a run at concurrency c uses the first c chains,
+ * which carry their current tokens over from the run before.
+ */
+export async function measureRefreshGrants(targets: readonly RefreshTarget[], settings: BenchSettings, progress: Progress): Promise<RefreshFigure[]> {
+  const most = Math.max(...settings.concurrencies);
+  const prepared = [];
+  for (const target of targets) {
+    const tokens = await target.issue(most + SPARE_CHAINS);
+    const pool = connectionPool(target.child.url, most);
+    prepared.push({ target, pool, chains: new RefreshChains(pool, target.tokenPath, target.clientId, tokens.slice(0, most), tokens.slice(most)) });
+  }
+  const figures: RefreshFigure[] = [];
+  try {
+    for (const concurrency of settings.concurrencies) {
+      for (const { target, chains } of prepared) {
+        progress.step(`refresh grants, ${target.name}, ${concurrency} chains`);
+        const result = await runClosedLoop({
+          concurrency,
+          durationMs: settings.durationMs,
+          warmupMs: settings.warmupMs,
+          worker: (index) => chains.worker(index),
+          onTick: (status) => progress.update(`${status.phase} ${(status.elapsedMs / 1000).toFixed(1)} s, ${status.ok} ok, ${status.errors} errors`),
+        });
+        progress.done(`${Math.round(result.perSecond)}/s, p99 ${result.p99.toFixed(1)} ms, ${result.errors} errors`);
+        figures.push({ target: target.name, concurrency, result });
+      }
+    }
+  } finally {
+    await Promise.all(prepared.map(({ pool }) => pool.close()));
+  }
+  return figures;
+}
