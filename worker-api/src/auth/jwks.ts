@@ -39,6 +39,8 @@ export class JwksKeySource {
     const alg = header.alg;
     if (typeof kid !== "string" || kid.length === 0) throw new JwksError("token has no kid");
     if (typeof alg !== "string" || !(alg in KEY_TYPE_OF_ALG)) throw new JwksError("algorithm not allowed");
+    // A fetch in flight (start-up, or another request's refetch) may bring this kid.
+    if (!this.#jwks.has(kid) && this.#inflight) await this.#inflight.catch(() => {});
     if (!this.#jwks.has(kid) && this.#now() - this.#lastFetchAt >= this.#options.refetchCooldownMs) {
       await this.refresh();
     }
