@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { test } from "node:test";
 import { loadPolicy, parseRevocationEvent, type RevocationEvent, revocationChannel, revokedSetKey, revokedUntil } from "@gastown/token-policy";
 import { deleteKeys, freePort, randomPrefix, testRedisUrl, waitFor } from "@gastown/testkit";
@@ -67,6 +68,45 @@ test("redis store: memory per session stays the same over 100 rotations and stay
   assert.ok(before < 512, `session hash uses ${before} bytes`);
 });
 
+test("redis store: a session with its index entries stays under 1 KiB", async (t) => {
+  const harness = await openRedisStore();
+  t.after(() => harness.close());
+  const { store, redis } = harness;
+  const t0 = startOfSecond();
+  const count = 200;
+  for (let i = 0; i < count; i += 1) {
+    // 50 agents dispatched 4 times each (renewals re-dispatch), 10 rigs, 20 users, one town.
+    await store.create(newSession(t0 + i, { sessionId: randomBytes(16).toString("base64url"), agentId: `polecat-${i % 50}`, rigId: `rig-${i % 10}`, userId: `user-${i % 20}`, role: "polecat", scope: "agent" }));
+  }
+  const keys = Object.keys(await store.dump());
+  let bytes = 0;
+  for (const key of keys) bytes += Number(await redis.memory("USAGE", key, "SAMPLES", "0"));
+  // MEMORY USAGE leaves out each key's entries in the keyspace and expires tables (32 bytes each).
+  const perSession = (bytes + keys.length * 64) / count;
+  assert.ok(perSession < 1024, `${perSession} bytes per session`);
+});
+
+test("redis store: a refresh is exactly one round trip (one EVALSHA) on the rotate and grace paths", async (t) => {
+  const harness = await openRedisStore();
+  t.after(() => harness.close());
+  const { store, redis } = harness;
+  const t0 = startOfSecond();
+  const { session } = await store.create(newSession(t0));
+  await store.rotate(rotation("s_warm_up", 0, t0)); // loads the script if Redis did not know it
+  const sent: string[] = [];
+  const original = redis.sendCommand.bind(redis);
+  redis.sendCommand = ((command: { name: string }, ...rest: unknown[]) => {
+    sent.push(command.name);
+    return (original as (...args: unknown[]) => unknown)(command, ...rest);
+  }) as typeof redis.sendCommand;
+  t.after(() => {
+    redis.sendCommand = original;
+  });
+  assert.equal((await store.rotate(rotation(session.sessionId, 0, t0 + 1000))).outcome, "rotated");
+  assert.equal((await store.rotate(rotation(session.sessionId, 0, t0 + 1001))).outcome, "grace_replay");
+  assert.deepEqual(sent, ["evalsha", "evalsha"]);
+});
+
 test("redis store: a revocation is published as JSON on the channel and kept in the sorted set until `until`", async (t) => {
   const harness = await openRedisStore();
   t.after(() => harness.close());
@@ -107,7 +147,10 @@ test("redis store: keys carry the session's hash tag, expire, and hold no token 
   ].sort());
   for (const key of Object.keys(dump)) assert.ok((await redis.pttl(key)) > 0, `${key} expires`);
   const hash = JSON.parse(dump[`${prefix}session:{${session.sessionId}}`]!) as Record<string, string>;
-  assert.deepEqual(Object.keys(hash).sort(), ["accessExp", "agent", "client", "created", "exp", "gen", "idle", "reason", "refreshed", "rig", "role", "rotatedMs", "scope", "state", "town", "user"]);
+  assert.deepEqual(hash, {
+    a: "mayor-1", ae: String(t0 / 1000 + policy.accessTokenTtl), c: "gastown-container", cr: String(t0), e: String(t0 / 1000 + policy.sessionMaxTtl),
+    g: "0", i: String(t0 / 1000 + policy.refreshIdleTtl), lr: "", r: "rig-9", re: "", rm: "0", ro: "mayor", s: "active", sc: "agent mayor", t: "town-1", u: "user-1",
+  });
   assert.equal(await redis.pexpiretime(`${prefix}session:{${session.sessionId}}`), (t0 / 1000 + policy.refreshIdleTtl) * 1000);
 });
 

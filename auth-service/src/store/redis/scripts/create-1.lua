@@ -2,6 +2,12 @@
   Creates a session (generation 0). Times are computed by the caller from the injected
   clock and the policy; nothing here knows a lifetime.
 
+  Session hash fields (short names keep a session under 1 KiB; legend in hash.ts):
+    a agent, r rig ("" none), t town, u user, ro role, sc granted scope, c client,
+    s state (active|revoked|expired), re revoke reason ("" none), cr created (ms),
+    lr last refresh (s, "" none), g generation, i idle end (s), e absolute end (s),
+    ae last access token exp (s), rm when the current generation was minted (ms, 0 none)
+
   KEYS[1]  the session hash  <prefix>session:{<sid>}
 
   ARGV[1]  agent id
@@ -25,9 +31,9 @@ if redis.call("EXISTS", key) == 1 then
   return 0
 end
 redis.call("HSET", key,
-  "agent", ARGV[1], "rig", ARGV[2], "town", ARGV[3], "user", ARGV[4],
-  "role", ARGV[5], "scope", ARGV[6], "client", ARGV[7],
-  "state", "active", "reason", "", "created", ARGV[8], "refreshed", "",
-  "gen", 0, "idle", ARGV[9], "exp", ARGV[10], "accessExp", ARGV[11], "rotatedMs", 0)
+  "a", ARGV[1], "r", ARGV[2], "t", ARGV[3], "u", ARGV[4],
+  "ro", ARGV[5], "sc", ARGV[6], "c", ARGV[7],
+  "s", "active", "re", "", "cr", ARGV[8], "lr", "",
+  "g", 0, "i", ARGV[9], "e", ARGV[10], "ae", ARGV[11], "rm", 0)
 redis.call("PEXPIREAT", key, ARGV[12])
 return 1

@@ -1,6 +1,12 @@
 --[[
   Revokes one session if it is live (admin, client, superseded, or a filter revocation).
 
+  Session hash fields (short names keep a session under 1 KiB; legend in hash.ts):
+    a agent, r rig ("" none), t town, u user, ro role, sc granted scope, c client,
+    s state (active|revoked|expired), re revoke reason ("" none), cr created (ms),
+    lr last refresh (s, "" none), g generation, i idle end (s), e absolute end (s),
+    ae last access token exp (s), rm when the current generation was minted (ms, 0 none)
+
   KEYS[1]  the session hash  <prefix>session:{<sid>}
 
   ARGV[1]  reason (admin | client | reuse_detected | superseded)
@@ -18,7 +24,7 @@ local nowMs = tonumber(ARGV[2])
 if redis.call("EXISTS", key) == 0 then
   return { -1, 0 }
 end
-local s = redis.call("HMGET", key, "state", "idle", "exp", "accessExp")
+local s = redis.call("HMGET", key, "s", "i", "e", "ae")
 if s[1] ~= "active" then
   return { 0, 0 }
 end
@@ -28,6 +34,6 @@ local state, reason = "revoked", ARGV[1]
 if nowMs > tonumber(s[2]) * 1000 or nowMs >= tonumber(s[3]) * 1000 then
   code, state, reason = 2, "expired", "expired"
 end
-redis.call("HSET", key, "state", state, "reason", reason)
+redis.call("HSET", key, "s", state, "re", reason)
 redis.call("PEXPIREAT", key, untilSec * 1000)
 return { code, untilSec }

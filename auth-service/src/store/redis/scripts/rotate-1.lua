@@ -4,6 +4,12 @@
   token's MAC and passes only the generation it carries. Checks run in this order; every
   negative code leaves the session exactly as it was.
 
+  Session hash fields (short names keep a session under 1 KiB; legend in hash.ts):
+    a agent, r rig ("" none), t town, u user, ro role, sc granted scope, c client,
+    s state (active|revoked|expired), re revoke reason ("" none), cr created (ms),
+    lr last refresh (s, "" none), g generation, i idle end (s), e absolute end (s),
+    ae last access token exp (s), rm when the current generation was minted (ms, 0 none)
+
   KEYS[1]  the session hash  <prefix>session:{<sid>}
 
   ARGV[1]  presented generation
@@ -34,7 +40,7 @@ local tolerance = tonumber(ARGV[8])
 if redis.call("EXISTS", key) == 0 then
   return { -1 }
 end
-local s = redis.call("HMGET", key, "state", "client", "scope", "gen", "idle", "exp", "accessExp", "rotatedMs")
+local s = redis.call("HMGET", key, "s", "c", "sc", "g", "i", "e", "ae", "rm")
 if s[1] ~= "active" then
   return { -2 }
 end
@@ -66,7 +72,7 @@ local accessExp = tonumber(s[7])
 local rotatedMs = tonumber(s[8])
 
 local function finish(reason)
-  redis.call("HSET", key, "state", reason == "expired" and "expired" or "revoked", "reason", reason)
+  redis.call("HSET", key, "s", reason == "expired" and "expired" or "revoked", "re", reason)
   local untilSec = accessExp + tolerance
   redis.call("PEXPIREAT", key, untilSec * 1000)
   return untilSec
@@ -83,7 +89,7 @@ if presented == gen then
   gen = gen + 1
   idle = math.min(nowSec + idleTtl, exp)
   accessExp = math.max(accessExp, newAccessExp)
-  redis.call("HSET", key, "gen", gen, "refreshed", nowSec, "idle", idle, "rotatedMs", nowMs, "accessExp", accessExp)
+  redis.call("HSET", key, "g", gen, "lr", nowSec, "i", idle, "rm", nowMs, "ae", accessExp)
   redis.call("PEXPIREAT", key, math.max(idle, accessExp + tolerance) * 1000)
   local reply = { 1, gen, newAccessExp, 0 }
   for _, item in ipairs(redis.call("HGETALL", key)) do
@@ -97,7 +103,7 @@ end
 if presented == gen - 1 and rotatedMs > 0 and nowMs - rotatedMs <= graceMs then
   if newAccessExp > accessExp then
     accessExp = newAccessExp
-    redis.call("HSET", key, "accessExp", accessExp)
+    redis.call("HSET", key, "ae", accessExp)
     redis.call("PEXPIREAT", key, math.max(idle, accessExp + tolerance) * 1000)
   end
   local reply = { 2, gen, newAccessExp, 0 }
