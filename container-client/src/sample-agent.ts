@@ -18,7 +18,8 @@ import { PluginClient } from "./plugin/client.js";
 function numberArg(name: string, fallback: number): number {
   const index = process.argv.indexOf(name);
   const raw = index >= 0 ? process.argv[index + 1] : undefined;
-  const value = raw === undefined ? fallback : Number(raw);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
   if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a non-negative number`);
   return value;
 }
