@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
+import type { Response } from "supertest";
 import { type Harness, STORE_KINDS, startHarness } from "./harness.js";
 
 for (const kind of STORE_KINDS) {
@@ -43,7 +44,7 @@ for (const kind of STORE_KINDS) {
       for (let i = 0; i < 3; i++) {
         h.clock.advance(6);
         tokens = (await h.refresh(tokens.refresh_token).expect(200)).body;
-        const read = await h.admin("get", `/admin/sessions/${tokens.session_id}`).expect(200);
+        const read: Response = await h.admin("get", `/admin/sessions/${tokens.session_id}`).expect(200);
         assert.equal(read.body.expires_at, start + 20, "rotation does not extend the absolute end");
         assert.ok(read.body.idle_expires_at <= start + 20);
       }
