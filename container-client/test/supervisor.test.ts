@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { waitFor } from "@gastown/testkit";
@@ -142,7 +142,7 @@ describe("supervisor with a recording token endpoint", () => {
     const { pid } = (await res.json()) as { pid: number };
     const agent = supervisor.agents.get("pusher")!;
     await waitFor(() => api.callsTo("/agents/pusher/events").length > 0, 20_000, "first agent call");
-    const inodeBefore = statSync(agent.tokenFile.path).ino;
+    const oldFile = openSync(agent.tokenFile.path, "r");
 
     const pushed = { access_token: "pushed-by-put", refresh_token: "gtr_pushed_put", expires_in: 3600, session_id: "sess-put" };
     const put = await control(supervisor.url, "PUT", "/agents/pusher/tokens", pushed);
@@ -150,7 +150,9 @@ describe("supervisor with a recording token endpoint", () => {
     const putStatus = (await put.json()) as { session: { session_id: string } };
     assert.equal(putStatus.session.session_id, "sess-put");
     assert.equal(readFileSync(agent.tokenFile.path, "utf8"), "pushed-by-put", "the file is replaced before the answer");
-    assert.notEqual(statSync(agent.tokenFile.path).ino, inodeBefore, "replaced by rename");
+    assert.notEqual(statSync(agent.tokenFile.path).ino, fstatSync(oldFile).ino, "replaced by rename, not rewritten in place");
+    assert.equal(readFileSync(oldFile, "utf8"), first.access_token, "the old file still holds the old token");
+    closeSync(oldFile);
 
     const viaMessage = { access_token: "pushed-by-message", refresh_token: "gtr_pushed_msg", expires_in: 3600, session_id: "sess-msg" };
     const since = Date.now();

@@ -67,7 +67,7 @@ export class PluginClient {
     const first = await this.#send(url, payload, this.#reader.current());
     if (first.status !== 401) return first;
     await first.body?.cancel();
-    return this.#send(url, payload, this.#reader.current(true));
+    return this.#send(url, payload, this.#reader.current());
   }
 
   heartbeat(body: Record<string, unknown> = {}): Promise<Response> {

@@ -1,24 +1,19 @@
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 
 /**
- * Reads the agent's token file again whenever it changed (the supervisor replaces it by
- * atomic rename, so a new inode, mtime or size means a new token), never just once at
- * start.
+ * Takes the access token from the agent's token file. The supervisor replaces the file by
+ * atomic rename on every refresh or push, so the file is read again before each call
+ * (it is one small read): a change is seen by the very next call. Change detection by
+ * inode or mtime is not used on purpose: inodes are reused and mtimes are coarse, so two
+ * quick replacements can look alike.
  */
 export class TokenFileReader {
-  #stamp = "";
-  #token = "";
-
   constructor(readonly path: string) {}
 
-  /** The current access token; re-reads the file if it changed since the last read, or when `force` is set. */
-  current(force = false): string {
-    const stat = statSync(this.path, { bigint: true });
-    const stamp = `${stat.ino}:${stat.mtimeNs}:${stat.size}`;
-    if (force || stamp !== this.#stamp || this.#token === "") {
-      this.#token = readFileSync(this.path, "utf8").trim();
-      this.#stamp = stamp;
-    }
-    return this.#token;
+  /** The current access token (never cached, so it is never stale). */
+  current(): string {
+    const token = readFileSync(this.path, "utf8").trim();
+    if (token.length === 0) throw new Error(`token file ${this.path} is empty`);
+    return token;
   }
 }
