@@ -67,6 +67,9 @@ export function createAuthApp(deps: AuthAppDeps): Koa<AuthState> {
   router.delete("/admin/sessions/:sessionId", requireAdmin, deleteSession);
   router.post("/admin/revocations", requireAdmin, postRevocations);
 
+  // Errors that escape the middleware (sockets torn down mid-response): log the message only.
+  app.silent = true;
+  app.on("error", (error: Error) => provider.logger.warn({ err: { name: error.name, message: error.message } }, "http error"));
   app.use(async (ctx, next) => {
     ctx.state.provider = provider;
     await next();
