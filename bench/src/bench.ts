@@ -2,15 +2,14 @@ import { startRedisServer, testRedisUrl } from "@gastown/testkit";
 import { Redis } from "ioredis";
 import { machineInfo } from "./machine.js";
 import { Progress } from "./progress.js";
-import { OURS, type BenchReport, type CallbackFigures } from "./report/report.js";
+import type { BenchReport } from "./report/report.js";
 import { redisVersion } from "./redis/command-stats.js";
 import { measureCallbacks } from "./scenarios/callbacks.js";
-import { measureJoseVerify } from "./scenarios/jose-baseline.js";
 import { measureRefreshGrants } from "./scenarios/refresh-grants.js";
 import { measureRoundTrips } from "./scenarios/round-trips.js";
 import { measureSessionMemory } from "./scenarios/session-memory.js";
 import type { BenchSettings } from "./scenarios/settings.js";
-import { measureTokenCheck } from "./scenarios/token-check.js";
+import { measureTokenChecks } from "./scenarios/token-check.js";
 import { startAuthTarget } from "./targets/auth-target.js";
 import { startOidcTarget } from "./targets/oidc-target.js";
 import type { RefreshTarget } from "./targets/refresh-target.js";
@@ -30,7 +29,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchReport> {
     (url) => startAuthTarget(url, { cpuProfileDir: settings.cpuProfileDir }),
     (url) => startOidcTarget(url, { cpuProfileDir: settings.cpuProfileDir }),
   ];
-  const callbackSteps = settings.concurrencies.length * 3;
+  const callbackSteps = settings.concurrencies.length * 2;
   const progress = new Progress(settings.concurrencies.length * starters.length + 2 * starters.length + callbackSteps + 3);
   const report: BenchReport = {
     machine: machineInfo(version),
@@ -105,17 +104,18 @@ export async function runBench(settings: BenchSettings): Promise<BenchReport> {
     progress.done(figure ? `${figure.target}: ${Math.round(figure.bytesPerSession)} B, ${Math.round(figure.bytesPerSessionAfterRotations)} B after rotations` : "failed");
   }
 
-  // 4. Worker-api callbacks: bare Koa, worker-api without and with authentication.
-  for (const concurrency of settings.concurrencies) {
-    const figures: CallbackFigures | undefined = await attempt("callbacks", () => measureCallbacks(redisUrl, concurrency, settings, progress, report.notes));
-    if (figures) report.callbacks.push(figures);
+  // 4-5. Worker-api callbacks and the in-process token check, with one auth-service for tokens and keys.
+  const auth = await attempt("starting the auth-service for callbacks", () => startAuthTarget(redisUrl));
+  if (auth) {
+    try {
+      for (const concurrency of settings.concurrencies) {
+        const figures = await attempt(`callbacks at ${concurrency} clients`, () => measureCallbacks(auth, redisUrl, concurrency, settings, progress));
+        if (figures) report.callbacks.push(figures);
+      }
+      report.tokenCheck = (await attempt("in-process token check", () => measureTokenChecks(auth, settings.verifyMs, progress))) ?? {};
+    } finally {
+      await auth.stop();
+    }
   }
-
-  // 5. In-process token check against jose's raw jwtVerify.
-  progress.step("in-process check: jose jwtVerify");
-  report.tokenCheck.jose = await attempt("jose jwtVerify", () => measureJoseVerify(settings.verifyMs));
-  progress.done(report.tokenCheck.jose ? `${Math.round(report.tokenCheck.jose.perSecond)}/s` : "failed");
-  const ours = await attempt(`${OURS} token check`, () => measureTokenCheck(settings, progress, report.notes));
-  if (ours) Object.assign(report.tokenCheck, ours);
   return report;
 }

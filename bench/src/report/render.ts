@@ -1,6 +1,6 @@
 import type { ClosedLoopResult } from "../load/closed-loop.js";
 import { decimal, integer, millis, percent, ratio } from "./format.js";
-import { type BenchReport, OURS, refreshFigure, THEIRS } from "./report.js";
+import { type BenchReport, OURS, refreshFigure, THEIRS, withoutCheck } from "./report.js";
 import { markdownTable } from "./table.js";
 import { evaluateTargets } from "./targets.js";
 
@@ -49,19 +49,27 @@ function redisSection(report: BenchReport): string {
   const rotations = report.memory[0]?.rotations ?? 0;
   return [
     `## Redis per refresh grant (${report.roundTripRedis})\n`,
-    markdownTable(["server", "round trips", "commands", "commands by name (per grant)"], trips, ["left", "right", "right", "left"]),
+    markdownTable(["server", "round trips", "commands (Lua scripts' included)", "commands by name (per grant)"], trips, ["left", "right", "right", "left"]),
     "\n## Redis memory per live session (MEMORY USAGE over every key of the server's prefix / sessions)\n",
     markdownTable(["server", "sessions", "keys", "bytes/session", `bytes/session after ${rotations} rotations each`, "growth"], memory),
   ].join("\n");
 }
 
 function callbackSection(report: BenchReport): string {
-  const rows = report.callbacks.flatMap((figure) => [
-    [figure.concurrency, "bare Koa, small POST", ...loadCells(figure.bareKoa)],
-    [figure.concurrency, "worker-api, authentication off", ...loadCells(figure.authOff)],
-    [figure.concurrency, "worker-api, authentication on", ...loadCells(figure.authOn)],
-    [figure.concurrency, "**on/off**", `**${percent(figure.authOn?.perSecond, figure.authOff?.perSecond)}**`, "", "", "", "", ""],
-  ]);
+  const hitMicros = report.tokenCheck.cacheHit?.microseconds;
+  const rows = report.callbacks.flatMap((figure) => {
+    const on = figure.authOn?.perSecond;
+    const off = figure.authOff?.perSecond ?? (on !== undefined && hitMicros !== undefined ? withoutCheck(on, hitMicros) : undefined);
+    const offLabel = figure.authOff ? "worker-api, authentication off" : "worker-api without the check (estimated: measured rate minus the in-process cache-hit check cost)";
+    const cache = figure.cache ? `cache ${integer(figure.cache.hits)} hits, ${integer(figure.cache.misses)} misses` : "";
+    return [
+      [figure.concurrency, "bare Koa, small POST", ...loadCells(figure.bareKoa)],
+      [figure.concurrency, `worker-api, authenticated (${cache})`, ...loadCells(figure.authOn)],
+      [figure.concurrency, offLabel, figure.authOff ? integer(figure.authOff.perSecond) : off === undefined ? "n/a" : `~${integer(off)}`, "", "", "", "", ""],
+      [figure.concurrency, "**authenticated / without the check**", `**${percent(on, off)}**`, "", "", "", "", ""],
+      [figure.concurrency, "worker-api authenticated / bare Koa", percent(on, figure.bareKoa?.perSecond), "", "", "", "", ""],
+    ];
+  });
   const route = report.callbacks[0]?.route ?? "";
   return `## Worker-api callbacks (${route})\n\n${markdownTable(["clients", "server", ...loadColumns], rows, ["right", "left"])}`;
 }

@@ -14,8 +14,22 @@ export interface CallbackFigures {
   /** What the callback was (route), for the table. */
   route: string;
   bareKoa?: ClosedLoopResult;
+  /** Measured over HTTP only if the worker-api can switch authentication off (it cannot). */
   authOff?: ClosedLoopResult;
   authOn?: ClosedLoopResult;
+  /** The worker-api's verified-token cache over the run. */
+  cache?: { hits: number; misses: number };
+}
+
+/**
+ * Throughput without the token check, estimated from the measured authenticated rate: the
+ * server runs on one thread, so at saturation each request costs 1/rate seconds of it, of
+ * which `checkMicroseconds` is the check. Overstates the check's share when the server
+ * thread was not saturated.
+ */
+export function withoutCheck(authenticatedPerSecond: number, checkMicroseconds: number): number {
+  const perRequest = 1 / authenticatedPerSecond - checkMicroseconds / 1e6;
+  return perRequest > 0 ? 1 / perRequest : Number.POSITIVE_INFINITY;
 }
 
 export interface TokenCheckFigures {

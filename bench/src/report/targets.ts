@@ -1,5 +1,5 @@
 import { decimal, integer, millis, percent, ratio } from "./format.js";
-import { type BenchReport, OURS, refreshFigure, THEIRS } from "./report.js";
+import { type BenchReport, OURS, refreshFigure, THEIRS, withoutCheck } from "./report.js";
 
 export interface TargetCheck {
   goal: string;
@@ -27,8 +27,8 @@ export function evaluateTargets(report: BenchReport): TargetCheck[] {
   checks.push(
     check(
       "exactly one Redis round trip per refresh grant",
-      trips ? `${decimal(trips.roundTripsPerRefresh)} round trips, ${decimal(trips.commandsPerRefresh)} commands` : "n/a",
-      trips ? Math.round(trips.roundTripsPerRefresh * 100) === 100 && Math.round(trips.commandsPerRefresh * 100) === 100 : null,
+      trips ? `${decimal(trips.roundTripsPerRefresh)} round trips (${decimal(trips.byCommand.evalsha ?? 0)} EVALSHA)` : "n/a",
+      trips ? Math.round(trips.roundTripsPerRefresh * 100) === 100 : null,
     ),
   );
 
@@ -41,12 +41,20 @@ export function evaluateTargets(report: BenchReport): TargetCheck[] {
     ),
   );
 
-  const callbacks = report.callbacks.find((figure) => figure.authOn && figure.authOff);
+  const hitMicros = report.tokenCheck.cacheHit?.microseconds;
+  const shares = report.callbacks.flatMap((figure) => {
+    const on = figure.authOn?.perSecond;
+    if (on === undefined) return [];
+    if (figure.authOff) return [{ concurrency: figure.concurrency, share: on / figure.authOff.perSecond, estimated: false }];
+    if (hitMicros === undefined) return [];
+    return [{ concurrency: figure.concurrency, share: on / withoutCheck(on, hitMicros), estimated: true }];
+  });
+  const worst = shares.sort((a, b) => a.share - b.share)[0];
   checks.push(
     check(
       "authenticated callbacks >= 80 % of the same app without authentication",
-      callbacks ? `${percent(callbacks.authOn?.perSecond, callbacks.authOff?.perSecond)} (${callbacks.concurrency} clients)` : "n/a",
-      callbacks?.authOn && callbacks.authOff ? callbacks.authOn.perSecond >= 0.8 * callbacks.authOff.perSecond : null,
+      worst ? `${percent(worst.share, 1)} at ${worst.concurrency} clients${worst.estimated ? " (estimated from the in-process check cost)" : ""}` : "n/a",
+      worst ? worst.share >= 0.8 : null,
     ),
   );
 

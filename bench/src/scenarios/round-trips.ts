@@ -7,7 +7,7 @@ import type { RefreshTarget } from "../targets/refresh-target.js";
 export interface RoundTripFigure {
   target: string;
   refreshes: number;
-  /** Commands Redis ran per refresh grant (INFO commandstats; MULTI, EXEC and queued commands each count). */
+  /** Commands Redis ran per refresh grant (INFO commandstats: MULTI, EXEC, queued commands and the commands a Lua script calls each count). */
   commandsPerRefresh: number;
   /** Read events Redis processed per refresh grant (INFO stats `total_reads_processed`): the round trips. */
   roundTripsPerRefresh: number;

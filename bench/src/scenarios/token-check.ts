@@ -1,11 +1,67 @@
+import { loadPolicy, verifyAccessToken } from "@gastown/token-policy";
+import { AuthMetadataSource, JwksKeySource, RevocationList, VerifiedTokenCache, WORKER_DEFAULTS } from "@gastown/worker-api";
+import { decodeProtectedHeader, jwtVerify } from "jose";
 import type { Progress } from "../progress.js";
 import type { TokenCheckFigures } from "../report/report.js";
-import type { BenchSettings } from "./settings.js";
+import type { AuthTarget } from "../targets/auth-target.js";
+import { measureRate, type RateFigure } from "./verify-rate.js";
 
-/** The worker-api's in-process token check (cache hit and miss). */
-export async function measureTokenCheck(settings: BenchSettings, progress: Progress, notes: string[]): Promise<TokenCheckFigures> {
-  void settings;
-  void progress;
-  notes.push("In-process token check of the worker-api: not measured yet.");
-  return {};
+/** RFC 6750 §2.1 Bearer header parsing as the worker-api's middleware does it. */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const SCHEME = /^([A-Za-z][A-Za-z0-9!#$%&'*+\-.^_`|~]*)(?: |$)/;
+
+/** Revoked sessions held by the list during the check (a busy worker's list is not empty). */
+const REVOKED_SESSIONS = 1000;
+
+/**
+ * The worker-api's token check per request, in process, through its public API (the same
+ * pieces its `authenticate` middleware runs, in the same order): Bearer parsing, the
+ * verified-token cache, on a miss `verifyAccessToken` (token-policy) with the JWKS key
+ * source, and the revocation check that runs on every request. The baseline is jose's raw
+ * `jwtVerify` of the same token with the same key. All on one real access token from the
+ * auth-service's dispatch grant.
+ */
+export async function measureTokenChecks(auth: AuthTarget, durationMs: number, progress: Progress): Promise<TokenCheckFigures> {
+  const [session] = await auth.dispatch(1);
+  if (!session) throw new Error("no session dispatched");
+  const token = session.accessToken;
+  const header = `Bearer ${token}`;
+  const policy = loadPolicy({}, { issuer: auth.child.url });
+  const keys = new JwksKeySource({ metadata: new AuthMetadataSource(auth.child.url), refetchCooldownMs: WORKER_DEFAULTS.jwksRefetchCooldownMs });
+  await keys.refresh();
+  const key = await keys.getKey(decodeProtectedHeader(token));
+  const nowSec = () => Math.floor(Date.now() / 1000);
+  const revocations = new RevocationList(nowSec);
+  for (let i = 0; i < REVOKED_SESSIONS; i++) revocations.add(`revoked-${i}`, nowSec() + 3600);
+  const cache = new VerifiedTokenCache(WORKER_DEFAULTS.verifyCacheSize);
+
+  const check = async (): Promise<void> => {
+    if (SCHEME.exec(header)?.[1]?.toLowerCase() !== "bearer") throw new Error("scheme");
+    const presented = BEARER.exec(header)?.[1];
+    if (presented === undefined) throw new Error("malformed");
+    const now = Date.now();
+    let claims = cache.get(presented, Math.floor(now / 1000));
+    if (!claims) {
+      claims = await verifyAccessToken(presented, keys.getKey, policy, { currentDate: new Date(now) });
+      cache.set(presented, claims, Math.floor(now / 1000));
+    }
+    if (revocations.isRevoked(claims.sid)) throw new Error("revoked");
+  };
+
+  const figures: TokenCheckFigures = {};
+  const step = async (label: string, operation: () => Promise<unknown>): Promise<RateFigure> => {
+    progress.step(`in-process check: ${label}`);
+    const figure = await measureRate(label, operation, durationMs);
+    progress.done(`${Math.round(figure.perSecond)}/s (${figure.microseconds.toFixed(2)} µs)`);
+    return figure;
+  };
+  const joseOptions = { algorithms: [...policy.algorithms], issuer: policy.issuer, audience: policy.audience, typ: "at+jwt" };
+  figures.jose = await step("jose jwtVerify (ES256, raw)", () => jwtVerify(token, key, joseOptions));
+  await check(); // fills the cache
+  figures.cacheHit = await step("worker-api check, cache hit", check);
+  figures.cacheMiss = await step("worker-api check, cache miss", async () => {
+    cache.clear();
+    await check();
+  });
+  return figures;
 }
