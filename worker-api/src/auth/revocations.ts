@@ -128,7 +128,6 @@ export class RedisRevocationSync implements RevocationSync {
     this.#subscriber.on("ready", () => void this.resync());
     await this.#subscriber.connect();
     await this.#subscriber.subscribe(channel);
-    await this.#commands.connect();
     await this.resync();
     this.#timer = setInterval(() => void this.resync(), this.#options.resyncIntervalMs);
     this.#timer.unref();
