@@ -29,13 +29,14 @@ export async function runBench(settings: BenchSettings): Promise<BenchReport> {
     (url) => startAuthTarget(url, { cpuProfileDir: settings.cpuProfileDir }),
     (url) => startOidcTarget(url, { cpuProfileDir: settings.cpuProfileDir }),
   ];
-  const callbackSteps = settings.concurrencies.length * 2;
-  const progress = new Progress(settings.concurrencies.length * starters.length + 2 * starters.length + callbackSteps + 3);
+  const turns = settings.concurrencies.length * Math.max(1, settings.rounds);
+  const progress = new Progress(turns * starters.length + 2 * starters.length + turns * 2 + 3);
   const report: BenchReport = {
     machine: machineInfo(version),
     settings: {
       durationS: settings.durationMs / 1000,
       warmupS: settings.warmupMs / 1000,
+      rounds: settings.rounds,
       concurrencies: settings.concurrencies,
       chains: Math.max(...settings.concurrencies) + 16,
     },

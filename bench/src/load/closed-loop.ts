@@ -24,6 +24,21 @@ export interface ClosedLoopOptions {
 export interface ClosedLoopResult extends RunSummary {
   /** Clients that stopped before the end. */
   stoppedWorkers: number;
+  /** Latency of every counted operation (ms), for merging runs. */
+  samples: Float64Array;
+}
+
+/** One result from several runs of the same load (their windows added up). */
+export function mergeRuns(runs: readonly ClosedLoopResult[]): ClosedLoopResult {
+  const samples = new Float64Array(runs.reduce((sum, run) => sum + run.samples.length, 0));
+  let offset = 0;
+  for (const run of runs) {
+    samples.set(run.samples, offset);
+    offset += run.samples.length;
+  }
+  const errors = runs.reduce((sum, run) => sum + run.errors, 0);
+  const seconds = runs.reduce((sum, run) => sum + run.seconds, 0);
+  return { ...summarize(samples, errors, seconds), stoppedWorkers: runs.reduce((sum, run) => sum + run.stoppedWorkers, 0), samples };
 }
 
 /**
@@ -79,5 +94,6 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
   } finally {
     clearInterval(ticker);
   }
-  return { ...summarize(samples.values(), errors, options.durationMs / 1000), stoppedWorkers: stopped };
+  const counted = samples.values().slice();
+  return { ...summarize(counted, errors, options.durationMs / 1000), stoppedWorkers: stopped, samples: counted };
 }

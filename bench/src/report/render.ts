@@ -102,7 +102,7 @@ export function renderResults(report: BenchReport): string {
         ["Node", machine.node],
         ["Redis", machine.redis],
         ["load average (1 min) at start", decimal(machine.loadAverage)],
-        ["per measurement", `${settings.warmupS} s warm-up + ${settings.durationS} s measured`],
+        ["per measurement", `${settings.warmupS} s warm-up + ${settings.durationS} s measured, in ${settings.rounds} turns taken alternately with the server it is compared with`],
         ["refresh chains pre-issued per server", String(settings.chains)],
       ],
       ["left", "left"],

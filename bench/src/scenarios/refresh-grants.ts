@@ -1,4 +1,4 @@
-import { type ClosedLoopResult, runClosedLoop } from "../load/closed-loop.js";
+import { type ClosedLoopResult, mergeRuns, runClosedLoop } from "../load/closed-loop.js";
 import { connectionPool } from "../load/http.js";
 import { RefreshChains } from "../load/refresh-chains.js";
 import type { Progress } from "../progress.js";
@@ -10,6 +10,9 @@ export interface RefreshFigure {
   concurrency: number;
   result: ClosedLoopResult;
 }
+
+/** Warm-up of the later turns (connections and JIT are warm by then). */
+const TURN_WARMUP_MS = 500;
 
 /** Spare chains per target, taken over by a chain whose grant failed. */
 const SPARE_CHAINS = 16;
@@ -29,20 +32,25 @@ export async function measureRefreshGrants(targets: readonly RefreshTarget[], se
     prepared.push({ target, pool, chains: new RefreshChains(pool, target.tokenPath, target.clientId, tokens.slice(0, most), tokens.slice(most)) });
   }
   const figures: RefreshFigure[] = [];
+  const rounds = Math.max(1, settings.rounds);
   try {
     for (const concurrency of settings.concurrencies) {
-      for (const { target, chains } of prepared) {
-        progress.step(`refresh grants, ${target.name}, ${concurrency} chains`);
-        const result = await runClosedLoop({
-          concurrency,
-          durationMs: settings.durationMs,
-          warmupMs: settings.warmupMs,
-          worker: (index) => chains.worker(index),
-          onTick: (status) => progress.update(`${status.phase} ${(status.elapsedMs / 1000).toFixed(1)} s, ${status.ok} ok, ${status.errors} errors`),
-        });
-        progress.done(`${Math.round(result.perSecond)}/s, p99 ${result.p99.toFixed(1)} ms, ${result.errors} errors`);
-        figures.push({ target: target.name, concurrency, result });
+      const runs = new Map<string, ClosedLoopResult[]>(prepared.map(({ target }) => [target.name, []]));
+      for (let round = 0; round < rounds; round++) {
+        for (const { target, chains } of prepared) {
+          progress.step(`refresh grants, ${target.name}, ${concurrency} chains${rounds > 1 ? `, turn ${round + 1}/${rounds}` : ""}`);
+          const result = await runClosedLoop({
+            concurrency,
+            durationMs: settings.durationMs / rounds,
+            warmupMs: round === 0 ? settings.warmupMs : Math.min(settings.warmupMs, TURN_WARMUP_MS),
+            worker: (index) => chains.worker(index),
+            onTick: (status) => progress.update(`${status.phase} ${(status.elapsedMs / 1000).toFixed(1)} s, ${status.ok} ok, ${status.errors} errors`),
+          });
+          progress.done(`${Math.round(result.perSecond)}/s, p99 ${result.p99.toFixed(1)} ms, ${result.errors} errors`);
+          runs.get(target.name)?.push(result);
+        }
       }
+      for (const [target, results] of runs) figures.push({ target, concurrency, result: mergeRuns(results) });
     }
   } finally {
     await Promise.all(prepared.map(({ pool }) => pool.close()));

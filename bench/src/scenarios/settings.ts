@@ -4,6 +4,12 @@ export interface BenchSettings {
   durationMs: number;
   /** Unrecorded warm-up before each load run. */
   warmupMs: number;
+  /**
+   * Servers compared side by side take turns this many times per figure, each turn
+   * measuring durationMs / rounds (ABAB rather than AB, so drifting background load on a
+   * shared machine hits both alike).
+   */
+  rounds: number;
   /** Concurrent refresh chains (and callback clients) per run. */
   concurrencies: number[];
   /** Sessions created for the memory figure. */
@@ -32,6 +38,7 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
   return {
     durationMs: positive(env.BENCH_DURATION_S, 10) * 1000,
     warmupMs: positive(env.BENCH_WARMUP_S, 2) * 1000,
+    rounds: Math.round(positive(env.BENCH_ROUNDS, 2)),
     concurrencies: concurrencies.length > 0 ? concurrencies : [16, 64],
     memorySessions: positive(env.BENCH_MEMORY_SESSIONS, 500),
     memoryRotations: positive(env.BENCH_MEMORY_ROTATIONS, 5),
