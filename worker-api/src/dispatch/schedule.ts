@@ -16,14 +16,19 @@ export function renewalMarginMs(policy: TokenPolicy, lifetimeSec: number): numbe
   return Math.max(fraction * Math.min(policy.accessTokenTtl, lifetimeSec) * 1000, policy.minRefreshIntervalMs);
 }
 
+/** The auth-service keeps session times in whole Unix seconds: an end can fall up to 1 s earlier than ms arithmetic says. */
+function wholeSecondMs(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
+}
+
 /** Absolute end = dispatch time + sessionMaxTtl; renew a margin before it. */
 export function absoluteRenewAtMs(dispatchedAtMs: number, policy: TokenPolicy): number {
-  return dispatchedAtMs + policy.sessionMaxTtl * 1000 - renewalMarginMs(policy, policy.sessionMaxTtl);
+  return wholeSecondMs(dispatchedAtMs) + policy.sessionMaxTtl * 1000 - renewalMarginMs(policy, policy.sessionMaxTtl);
 }
 
 /** Idle end = last refresh (or the dispatch) + refreshIdleTtl; renew a margin before it. */
 export function idleRenewAtMs(lastRefreshAtMs: number, policy: TokenPolicy): number {
-  return lastRefreshAtMs + policy.refreshIdleTtl * 1000 - renewalMarginMs(policy, policy.refreshIdleTtl);
+  return wholeSecondMs(lastRefreshAtMs) + policy.refreshIdleTtl * 1000 - renewalMarginMs(policy, policy.refreshIdleTtl);
 }
 
 /** setTimeout cannot wait longer than this; longer waits are re-armed when they fire. */
