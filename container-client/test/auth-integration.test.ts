@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
+import { startAuthService } from "@gastown/auth-service";
 import { waitFor } from "@gastown/testkit";
 import { type RunningSupervisor, startSupervisor } from "../src/index.js";
 import { CONTROL_TOKEN, control, sampleAgentCommand } from "./helpers/agent-command.js";

@@ -1,13 +1,8 @@
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { createRemoteJWKSet } from "jose";
 import { verifyAccessToken } from "@gastown/token-policy";
 import type { RunningAuthService } from "@gastown/auth-service";
 import type { TokenPair } from "../../src/index.js";
 import type { TokenVerifier } from "./recording-api.js";
-
-export const AUTH_DIST = fileURLToPath(new URL("../../../auth-service/dist/index.js", import.meta.url));
-export const authServiceBuilt = existsSync(AUTH_DIST);
 
 const DISPATCH_GRANT = "urn:gastown:params:oauth:grant-type:agent-dispatch";
 
