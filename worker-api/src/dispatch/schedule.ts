@@ -13,7 +13,7 @@ import type { TokenPolicy } from "@gastown/token-policy";
  */
 export function renewalMarginMs(policy: TokenPolicy, lifetimeSec: number): number {
   const fraction = 1 - policy.refreshAheadFraction;
-  return Math.max(fraction * Math.min(policy.accessTokenTtl, lifetimeSec) * 1000, policy.minRefreshIntervalMs);
+  return Math.max(Math.round(fraction * Math.min(policy.accessTokenTtl, lifetimeSec) * 1000), policy.minRefreshIntervalMs);
 }
 
 /** The auth-service keeps session times in whole Unix seconds: an end can fall up to 1 s earlier than ms arithmetic says. */
