@@ -13,5 +13,5 @@ export { type AgentIdentity, type AgentRouteKind, agentRouteUrl, mayorToolUrl, m
 export { loadSupervisorConfig, type SupervisorConfig } from "./config.js";
 export { agentEnvironment } from "./supervisor/agent-env.js";
 export { splitCommandLine } from "./supervisor/command-line.js";
-export type { AgentSpec, AgentState, AgentStatus, ManagedAgent } from "./supervisor/managed-agent.js";
+export type { AgentSpec, AgentState, AgentStatus, ManagedAgent, ManagedAgentEvents } from "./supervisor/managed-agent.js";
 export { defaultAgentCommand, type RunningSupervisor, startSupervisor, type SupervisorOptions } from "./supervisor/supervisor.js";

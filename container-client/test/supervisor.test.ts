@@ -180,6 +180,20 @@ describe("supervisor with a recording token endpoint", () => {
     assert.equal((await control(supervisor.url, "POST", "/agents/pusher/message", { prompt: "x" })).status, 409);
   });
 
+  it("emits each stdout line of the agent as an output event", async () => {
+    endpoint.mode = "ok";
+    endpoint.expiresIn = 3600;
+    const res = await control(supervisor.url, "POST", "/agents/start", startBody("talker", endpoint.issue()));
+    assert.equal(res.status, 201);
+    const agent = supervisor.agents.get("talker")!;
+    const seen: string[] = [];
+    agent.on("output", (line) => seen.push(line));
+    const line = await waitFor(() => seen.find((l) => l.includes('"call"')), 20_000, "an output event");
+    assert.deepEqual(Object.keys(JSON.parse(line) as object).slice(0, 3), ["call", "status", "ok"]);
+    assert.ok(seen.every((l) => agent.output.includes(l)), "the same lines as the kept output");
+    await control(supervisor.url, "DELETE", "/agents/talker");
+  });
+
   it("a lost session shows in the status, stops refreshing, and a pushed pair heals it without a restart", async () => {
     endpoint.expiresIn = 2;
     endpoint.mode = "invalid_grant";

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { EventEmitter } from "node:events";
 import { createInterface } from "node:readline";
 import type { Logger } from "pino";
 import type { TokenPolicy } from "@gastown/token-policy";
@@ -43,6 +44,11 @@ export interface AgentStatus {
   session: SessionStatus;
 }
 
+/** Events of a `ManagedAgent`: `"output"` carries each line the agent prints on stdout (for launchers and diagnostics). */
+export interface ManagedAgentEvents {
+  output: [line: string];
+}
+
 /** How long a stopped agent gets between SIGTERM and SIGKILL. */
 const STOP_GRACE_MS = 5_000;
 const OUTPUT_LINES_KEPT = 1_000;
@@ -52,7 +58,7 @@ const OUTPUT_LINES_KEPT = 1_000;
  * token), its token file, heartbeat, stdout protocol and completion report. Every
  * callback takes the token from the session at send time.
  */
-export class ManagedAgent {
+export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
   readonly session: AgentSession;
   readonly tokenFile: TokenFile;
   readonly output: string[] = [];
@@ -74,6 +80,7 @@ export class ManagedAgent {
     tokens: TokenPair,
     readonly runtime: AgentRuntime,
   ) {
+    super();
     this.#log = runtime.log.child({ agentId: spec.agentId });
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
     this.session = new AgentSession({ tokenEndpoint: runtime.tokenEndpoint, clientId: runtime.clientId, tokens, policy: runtime.policy, clock: runtime.clock });
@@ -160,6 +167,7 @@ export class ManagedAgent {
   #onStdout(line: string): void {
     this.output.push(line);
     if (this.output.length > OUTPUT_LINES_KEPT) this.output.shift();
+    this.emit("output", line);
     const pending = handleAgentLine(line, this.session, this.runtime.apiUrl, this.spec, this.#log);
     if (pending !== undefined) {
       this.#pendingCallbacks.add(pending);
