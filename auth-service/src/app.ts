@@ -2,11 +2,15 @@ import { Router } from "@koa/router";
 import type { TokenPolicy } from "@gastown/token-policy";
 import Koa from "koa";
 import type { Logger } from "pino";
+import { getAudit } from "./admin/audit.js";
 import { requireAdmin } from "./admin/authenticate.js";
+import { createMemoryAuditLog } from "./audit/memory-audit.js";
+import type { AuditLog } from "./audit/types.js";
 import { postRevocations } from "./admin/revocations.js";
 import { deleteSession, listSessions, readSession } from "./admin/sessions.js";
 import type { AuthConfig } from "./config.js";
-import { healthzEndpoint } from "./endpoints/healthz.js";
+import { healthzEndpoint, readyzEndpoint } from "./endpoints/healthz.js";
+import { metricsEndpoint } from "./endpoints/metrics.js";
 import { INTROSPECTION_PATH, introspectionEndpoint } from "./endpoints/introspect.js";
 import { JWKS_PATH, jwksEndpoint } from "./endpoints/jwks.js";
 import { METADATA_PATH, metadataEndpoint } from "./endpoints/metadata.js";
@@ -16,7 +20,10 @@ import { ClientRegistry } from "./http/clients.js";
 import { errorBoundary } from "./http/error-boundary.js";
 import { requestLog } from "./http/request-log.js";
 import type { AuthState } from "./http/state.js";
+import type { SigningKeys } from "./keys/signing-keys.js";
 import { createLogger } from "./logger.js";
+import { AuthMetrics } from "./metrics/auth-metrics.js";
+import { createServiceRegistry } from "./metrics/registry.js";
 import type { Provider, StoreKind } from "./provider.js";
 import type { SessionStore } from "./store/types.js";
 import { OwnAccessTokens } from "./tokens/own-access-token.js";
@@ -31,22 +38,32 @@ export interface AuthAppDeps {
   /** Epoch milliseconds; default Date.now. */
   clock?: () => number;
   logger?: Logger;
+  /** The keys in use (a KeyRing when they can be reloaded); default `config.signingKeys`. */
+  signingKeys?: SigningKeys;
+  /** This instance's metrics; default fresh ones on their own registry. */
+  metrics?: AuthMetrics;
+  /** Where audit entries go; default an in-memory trail of `config.auditMaxEntries`. */
+  audit?: AuditLog;
 }
 
 /** Wires the real collaborators into one Provider (the composition point). */
 export function createProvider(deps: AuthAppDeps): Provider {
   const policy = deps.policy ?? deps.config.policy;
+  const clock = deps.clock ?? Date.now;
+  const signingKeys = deps.signingKeys ?? deps.config.signingKeys;
   return {
     policy,
     store: deps.store,
     storeKind: deps.storeKind,
-    clock: deps.clock ?? Date.now,
+    clock,
     logger: deps.logger ?? createLogger("info"),
     clients: new ClientRegistry(deps.config.dispatcherClients, deps.config.containerClientId),
-    signingKeys: deps.config.signingKeys,
+    signingKeys,
     refreshTokens: new RefreshTokenStrategy(deps.config.tokenSecrets),
-    accessTokens: new OwnAccessTokens(deps.config.signingKeys, policy),
+    accessTokens: new OwnAccessTokens(signingKeys, policy),
     adminToken: deps.config.adminToken,
+    metrics: deps.metrics ?? new AuthMetrics(createServiceRegistry("auth-service")),
+    audit: deps.audit ?? createMemoryAuditLog({ maxEntries: deps.config.auditMaxEntries, clock }),
   };
 }
 
@@ -62,10 +79,13 @@ export function createAuthApp(deps: AuthAppDeps): Koa<AuthState> {
   router.post(REVOCATION_PATH, ...revocationEndpoint);
   router.post(INTROSPECTION_PATH, ...introspectionEndpoint);
   router.get("/healthz", healthzEndpoint);
+  router.get("/readyz", readyzEndpoint);
+  router.get("/metrics", metricsEndpoint);
   router.get("/admin/sessions", requireAdmin, listSessions);
   router.get("/admin/sessions/:sessionId", requireAdmin, readSession);
   router.delete("/admin/sessions/:sessionId", requireAdmin, deleteSession);
   router.post("/admin/revocations", requireAdmin, postRevocations);
+  router.get("/admin/audit", requireAdmin, getAudit);
 
   // Errors that escape the middleware (sockets torn down mid-response): log the message only.
   app.silent = true;

@@ -12,10 +12,11 @@ import { generateSigningKeys, loadSigningKeysFile, type SigningKeys } from "./ke
  * | AUTH_ISSUER, AUTH_AUDIENCE, GASTOWN_* | the token policy (token-policy's loadPolicy) | see token-policy |
  * | AUTH_DISPATCHER_CLIENTS | `id:secret,...` confidential dispatcher clients | dev: `worker:dev-worker-secret` |
  * | AUTH_ADMIN_TOKEN | Bearer credential of /admin (>= 16 chars) | dev: generated, printed once |
- * | AUTH_SIGNING_KEYS_FILE | JWK Set with private keys, first signs, all published | dev: an ES256 key generated at start |
+ * | AUTH_SIGNING_KEYS_FILE | JWK Set with private keys; the first not marked `"gastown_status": "published"` signs, all are published; reloaded on SIGHUP | dev: an ES256 key generated at start |
  * | AUTH_TOKEN_SECRET | refresh token MAC secrets, comma-separated, >= 32 chars each; first makes tokens | dev: generated at start |
  * | REDIS_URL | the session store; unset = in-memory | dev: in-memory |
  * | REDIS_PREFIX | key and channel prefix | `gt:` |
+ * | AUTH_AUDIT_MAX_ENTRIES | bound of the audit trail (Redis stream `<prefix>audit`, or memory) | 50000 |
  *
  * With NODE_ENV=production every development default is refused, naming the settings.
  */
@@ -33,6 +34,10 @@ export interface AuthConfig {
   containerClientId: string;
   adminToken: string;
   signingKeys: SigningKeys;
+  /** AUTH_SIGNING_KEYS_FILE, re-read by `reloadSigningKeys` (null: generated keys, nothing to reload). */
+  signingKeysFile: string | null;
+  /** How many audit entries are kept (AUTH_AUDIT_MAX_ENTRIES). */
+  auditMaxEntries: number;
   /** First makes refresh tokens, all are accepted. */
   tokenSecrets: string[];
   redisUrl: string | null;
@@ -54,6 +59,13 @@ export interface ConfigInput {
 const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const MIN_SECRET_LENGTH = 32;
 const MIN_ADMIN_TOKEN_LENGTH = 16;
+const DEFAULT_AUDIT_MAX_ENTRIES = 50_000;
+
+function parseAuditMaxEntries(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_AUDIT_MAX_ENTRIES;
+  if (!/^[0-9]{1,8}$/.test(raw) || Number(raw) < 10) throw new AuthConfigError(`AUTH_AUDIT_MAX_ENTRIES must be a whole number 10-99999999, got ${JSON.stringify(raw.slice(0, 32))}`);
+  return Number(raw);
+}
 
 function setting(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const value = env[name]?.trim();
@@ -148,6 +160,8 @@ export async function loadAuthConfig(input: ConfigInput = {}): Promise<AuthConfi
     containerClientId,
     adminToken: adminSetting ?? generatedAdminToken!,
     signingKeys: keysSetting ? await loadSigningKeysFile(keysSetting) : await generateSigningKeys(),
+    signingKeysFile: keysSetting ?? null,
+    auditMaxEntries: parseAuditMaxEntries(setting(env, "AUTH_AUDIT_MAX_ENTRIES")),
     tokenSecrets: secretSetting ? parseTokenSecrets(secretSetting) : [randomBytes(32).toString("base64url")],
     redisUrl: redisSetting === undefined ? null : parseRedisUrl(redisSetting),
     prefix,

@@ -5,3 +5,8 @@ export { grantType as AGENT_DISPATCH_GRANT_TYPE } from "./grants/agent_dispatch.
 export type { TokenResponse } from "./grants/grant.js";
 export { type AuthServiceOptions, type RunningAuthService, startAuthService } from "./server.js";
 export type { SessionRecord, SessionStore } from "./store/types.js";
+export type { AuditEntry, AuditEntryInput, AuditEvent, AuditFilter, AuditLog } from "./audit/types.js";
+export { AUDIT_EVENTS } from "./audit/types.js";
+export { KEY_STATUS_MEMBER, type KeyStatus, loadSigningKeysFile, type PublishedKey, type SigningKey, type SigningKeys } from "./keys/signing-keys.js";
+export { AuthMetrics } from "./metrics/auth-metrics.js";
+export { createServiceRegistry, renderMetrics } from "./metrics/registry.js";

@@ -19,6 +19,13 @@ try {
       () => process.exit(1),
     );
   };
+  // Key rotation without a restart: re-read AUTH_SIGNING_KEYS_FILE (a bad file keeps the old keys).
+  process.on("SIGHUP", () => {
+    service.reloadSigningKeys().then(
+      ({ signingKid, kids }) => process.stderr.write(`auth-service: SIGHUP, signing keys reloaded (signing kid ${signingKid}; published ${kids.join(", ")})\n`),
+      (error: unknown) => process.stderr.write(`auth-service: SIGHUP, signing keys NOT reloaded, keeping the old ones: ${error instanceof Error ? error.message : String(error)}\n`),
+    );
+  });
   process.once("SIGINT", () => stop("SIGINT"));
   process.once("SIGTERM", () => stop("SIGTERM"));
 } catch (error) {

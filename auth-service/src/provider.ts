@@ -1,12 +1,14 @@
 import type { TokenPolicy } from "@gastown/token-policy";
 import type { Logger } from "pino";
+import type { AuditLog } from "./audit/types.js";
 import type { ClientRegistry } from "./http/clients.js";
+import type { AuthMetrics } from "./metrics/auth-metrics.js";
 import type { SigningKeys } from "./keys/signing-keys.js";
 import type { SessionStore } from "./store/types.js";
 import type { OwnAccessTokens } from "./tokens/own-access-token.js";
 import type { RefreshTokenStrategy } from "./tokens/refresh-token.js";
 
-/** Where the sessions live: healthz reports it. */
+/** Where the sessions live: readyz reports it. */
 export type StoreKind = "redis" | "memory";
 
 /**
@@ -24,4 +26,6 @@ export interface Provider {
   refreshTokens: RefreshTokenStrategy;
   accessTokens: OwnAccessTokens;
   adminToken: string;
+  metrics: AuthMetrics;
+  audit: AuditLog;
 }

@@ -3,8 +3,17 @@ import type { AddressInfo } from "node:net";
 import type { InProcessRevocationBus, PolicyOverrides, TokenPolicy } from "@gastown/token-policy";
 import type { DestinationStream } from "pino";
 import { createAuthApp } from "./app.js";
+import { createMemoryAuditLog } from "./audit/memory-audit.js";
+import { createRedisAuditLog } from "./audit/redis-audit.js";
+import { onSessionEnded } from "./audit/session-ended.js";
+import type { AuditLog } from "./audit/types.js";
 import { type DispatcherClient, loadAuthConfig } from "./config.js";
+import { AuthConfigError } from "./errors.js";
+import { KeyRing } from "./keys/key-ring.js";
+import { loadSigningKeysFile } from "./keys/signing-keys.js";
 import { createLogger } from "./logger.js";
+import { AuthMetrics } from "./metrics/auth-metrics.js";
+import { createServiceRegistry } from "./metrics/registry.js";
 import { openStore } from "./store-factory.js";
 import type { SessionStore } from "./store/types.js";
 
@@ -43,6 +52,14 @@ export interface RunningAuthService {
   containerClientId: string;
   store: SessionStore;
   revocationBus?: InProcessRevocationBus;
+  /** The audit trail (Redis stream `<prefix>audit`, or memory); `flush()` writes what is buffered. */
+  audit: AuditLog;
+  /**
+   * Re-reads AUTH_SIGNING_KEYS_FILE (main.ts calls it on SIGHUP) and swaps the keys for
+   * the next request. A file that does not load leaves the keys as they were and rejects
+   * (AuthConfigError); so does a service without AUTH_SIGNING_KEYS_FILE.
+   */
+  reloadSigningKeys(): Promise<{ signingKid: string; kids: string[] }>;
   close(): Promise<void>;
 }
 
@@ -84,14 +101,32 @@ export async function startAuthService(options: AuthServiceOptions = {}): Promis
   const url = `http://${urlHost(host)}:${(server.address() as AddressInfo).port}`;
   const policy: TokenPolicy = config.issuerConfigured ? config.policy : Object.freeze({ ...config.policy, issuer: url });
 
+  const clock = options.clock ?? Date.now;
+  const metrics = new AuthMetrics(createServiceRegistry("auth-service"));
+  let audit: AuditLog | undefined;
   let opened: Awaited<ReturnType<typeof openStore>>;
   try {
-    opened = await openStore({ redisUrl: config.redisUrl, prefix: config.prefix, policy, revocationBus: options.revocationBus, logger });
+    opened = await openStore({ redisUrl: config.redisUrl, prefix: config.prefix, policy, revocationBus: options.revocationBus, logger, onEnded: onSessionEnded(metrics, () => audit) });
   } catch (error) {
     server.close();
     throw error;
   }
-  const app = createAuthApp({ config, policy, store: opened.store, storeKind: opened.kind, clock: options.clock, logger });
+  const store = opened.store;
+  metrics.countLiveWith(() => store.countLive(clock()));
+  audit = opened.redis
+    ? createRedisAuditLog({
+        redis: opened.redis,
+        key: `${config.prefix}audit`,
+        maxEntries: config.auditMaxEntries,
+        clock,
+        onDropped(count, error) {
+          metrics.auditDropped.inc(count);
+          logger.warn({ err: { message: error instanceof Error ? error.message : String(error) }, dropped: count }, "audit entries not written");
+        },
+      })
+    : createMemoryAuditLog({ maxEntries: config.auditMaxEntries, clock });
+  const keys = new KeyRing(config.signingKeys);
+  const app = createAuthApp({ config, policy, store, storeKind: opened.kind, clock, logger, metrics, audit, signingKeys: keys });
   handler = app.callback();
   logger.info({ url, issuer: policy.issuer, store: opened.kind }, "auth-service listening");
 
@@ -104,12 +139,22 @@ export async function startAuthService(options: AuthServiceOptions = {}): Promis
     containerClientId: config.containerClientId,
     store: opened.store,
     revocationBus: opened.revocationBus,
+    audit,
+    async reloadSigningKeys() {
+      if (config.signingKeysFile === null) throw new AuthConfigError("AUTH_SIGNING_KEYS_FILE is not set: the keys were generated at start and cannot be reloaded");
+      const loaded = await loadSigningKeysFile(config.signingKeysFile);
+      keys.replace(loaded);
+      const result = { signingKid: loaded.current.kid, kids: loaded.all.map((key) => key.kid) };
+      logger.info({ signing_kid: result.signingKid, kids: result.kids }, "signing keys reloaded");
+      return result;
+    },
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        await audit.close();
         await opened.close();
       })();
       return closing;

@@ -3,12 +3,14 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { StoreKind } from "./provider.js";
 import { createMemoryStore, createRedisStore } from "./store/index.js";
-import type { SessionStore } from "./store/types.js";
+import type { OnSessionEnded, SessionStore } from "./store/types.js";
 
 export interface OpenedStore {
   store: SessionStore;
   kind: StoreKind;
   revocationBus?: InProcessRevocationBus;
+  /** The Redis client (Redis stores only): the audit trail writes through it too. */
+  redis?: Redis;
   close(): Promise<void>;
 }
 
@@ -18,17 +20,19 @@ export interface OpenStoreOptions {
   policy: TokenPolicy;
   revocationBus?: InProcessRevocationBus;
   logger: Logger;
+  /** Told of every session the store ends (metrics, audit trail). */
+  onEnded?: OnSessionEnded;
 }
 
 /**
  * Redis when a URL is configured, else the in-memory store on an in-process revocation
  * bus. A Redis that is down at start does not stop the service: requests that need it
- * fail fast (one retry) as server_error and /healthz answers 503 until it is back.
+ * fail fast (one retry) as server_error and /readyz answers 503 until it is back.
  */
 export async function openStore(options: OpenStoreOptions): Promise<OpenedStore> {
   if (options.redisUrl === null) {
     const bus = options.revocationBus ?? new InProcessRevocationBus();
-    const store = createMemoryStore({ policy: options.policy, bus });
+    const store = createMemoryStore({ policy: options.policy, bus, onEnded: options.onEnded });
     return { store, kind: "memory", revocationBus: bus, close: () => store.close() };
   }
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true });
@@ -45,10 +49,11 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
   redis.connect().catch(() => {
     // reported by the "error" listener; ioredis keeps reconnecting
   });
-  const store = createRedisStore({ redis, prefix: options.prefix, policy: options.policy });
+  const store = createRedisStore({ redis, prefix: options.prefix, policy: options.policy, onEnded: options.onEnded });
   return {
     store,
     kind: "redis",
+    redis,
     async close() {
       await store.close();
       await redis.quit().catch(() => redis.disconnect());

@@ -66,30 +66,34 @@ for (const kind of STORE_KINDS) {
   });
 }
 
-describe("healthz", () => {
+describe("healthz and readyz", () => {
   it("reports the in-memory store", async () => {
     const h = await startHarness("memory");
     try {
-      const response = await h.http.get("/healthz").expect(200);
+      assert.deepEqual((await h.http.get("/healthz").expect(200)).body, { status: "ok" });
+      const response = await h.http.get("/readyz").expect(200);
       assert.deepEqual(response.body, { status: "ok", redis: "memory" });
     } finally {
       await h.close();
     }
   });
 
-  it("reports Redis up, then 503 when it goes down, then up again", async () => {
+  it("readyz reports Redis up, then 503 when it goes down (healthz stays 200), then up again", async () => {
     const redis = await startRedisServer();
     const { startAuthService } = await import("../src/index.js");
     const service = await startAuthService({ env: {}, redisUrl: redis.url, prefix: "gtt:health:", port: 0, logLevel: "silent" });
     try {
-      await waitFor(async () => (await fetch(`${service.url}/healthz`)).status === 200, 10_000, "redis up");
-      assert.deepEqual(await (await fetch(`${service.url}/healthz`)).json(), { status: "ok", redis: "up" });
+      await waitFor(async () => (await fetch(`${service.url}/readyz`)).status === 200, 10_000, "redis up");
+      assert.deepEqual(await (await fetch(`${service.url}/readyz`)).json(), { status: "ok", redis: "up" });
       await redis.kill();
       const down = await waitFor(async () => {
-        const response = await fetch(`${service.url}/healthz`);
+        const response = await fetch(`${service.url}/readyz`);
         return response.status === 503 ? response : undefined;
-      }, 15_000, "healthz 503");
+      }, 15_000, "readyz 503");
       assert.deepEqual(await down.json(), { status: "unavailable", redis: "down" });
+      const alive = await fetch(`${service.url}/healthz`);
+      assert.equal(alive.status, 200);
+      assert.deepEqual(await alive.json(), { status: "ok" });
       // A token request while Redis is down is a server_error, not a hang or a leak of detail.
       const dispatch = await fetch(`${service.url}/oauth2/token`, {
         method: "POST",
@@ -99,7 +103,7 @@ describe("healthz", () => {
       assert.equal(dispatch.status, 500);
       assert.deepEqual(await dispatch.json(), { error: "server_error" });
       await redis.restart();
-      await waitFor(async () => (await fetch(`${service.url}/healthz`)).status === 200, 20_000, "redis back up");
+      await waitFor(async () => (await fetch(`${service.url}/readyz`)).status === 200, 20_000, "redis back up");
     } finally {
       await service.close();
       await redis.kill(true);

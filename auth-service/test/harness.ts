@@ -103,7 +103,11 @@ export async function startHarness(kind: StoreKindUnderTest, options: HarnessOpt
     admin(method, path) {
       return http[method](path).set("Authorization", `Bearer ${service.adminToken}`);
     },
-    dump: () => service.store.dump(),
+    // The audit trail is written asynchronously: flush it so before/after dumps compare like with like.
+    async dump() {
+      await service.audit.flush();
+      return service.store.dump();
+    },
     verify: (accessToken) => verifyAccessToken(accessToken, keys, service.policy, { currentDate: new Date(clock.now) }),
     async close() {
       await service.close();

@@ -28,7 +28,8 @@ describe("main (npm start)", () => {
       const url = await waitFor(() => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output.stdout)?.[1], 20_000, "listening line");
       assert.match(output.stdout, /NOT FOR PRODUCTION/);
       assert.match(output.stderr, /generated admin token/);
-      const response = await fetch(`${url}/healthz`);
+      assert.deepEqual(await (await fetch(`${url}/healthz`)).json(), { status: "ok" });
+      const response = await fetch(`${url}/readyz`);
       assert.deepEqual(await response.json(), { status: "ok", redis: "memory" });
       child.kill("SIGTERM");
       assert.equal(await exited, 0);

@@ -2,8 +2,17 @@ import type { AuthMiddleware } from "../http/state.js";
 
 const PING_TIMEOUT_MS = 1000;
 
-/** 200 `{status: "ok", redis: "up" | "memory"}`; 503 `{status: "unavailable", redis: "down"}`. */
+/** Liveness: the process answers. Always 200 `{status: "ok"}` (a Redis outage is /readyz's business). */
 export const healthzEndpoint: AuthMiddleware = async function healthz(ctx) {
+  ctx.set("Cache-Control", "no-store");
+  ctx.body = { status: "ok" };
+};
+
+/**
+ * Readiness: the dependencies answer. 200 `{status: "ok", redis: "up" | "memory"}`;
+ * 503 `{status: "unavailable", redis: "down"}` while Redis does not answer a PING.
+ */
+export const readyzEndpoint: AuthMiddleware = async function readyz(ctx) {
   const { store, storeKind } = ctx.state.provider;
   ctx.set("Cache-Control", "no-store");
   if (storeKind === "memory") {

@@ -1,4 +1,5 @@
-import { InvalidRequestError, UnsupportedGrantTypeError } from "../errors.js";
+import { InvalidRequestError, OAuthError, UnsupportedGrantTypeError } from "../errors.js";
+import type { GrantLabel } from "../metrics/auth-metrics.js";
 import { authenticateClient } from "../http/client-authentication.js";
 import { parseFormBody } from "../http/form-body.js";
 import { noStore } from "../http/no-store.js";
@@ -21,6 +22,26 @@ function lookupGrant(grants: readonly GrantModule[]): AuthMiddleware {
   };
 }
 
+const GRANT_LABELS: Record<string, GrantLabel> = { refresh_token: "refresh_token", "urn:gastown:params:oauth:grant-type:agent-dispatch": "agent_dispatch" };
+
+/** Counts every token request by grant type and outcome and times it (metrics only: no ids, no tokens). */
+const measureToken: AuthMiddleware = async function measureToken(ctx, next) {
+  const { metrics } = ctx.state.provider;
+  const started = performance.now();
+  let outcome = "server_error";
+  try {
+    await next();
+    outcome = ctx.state.grantOutcome ?? "ok";
+  } catch (error) {
+    outcome = ctx.state.grantOutcome ?? (error instanceof OAuthError && error.expose ? error.error : "server_error");
+    throw error;
+  } finally {
+    const grantType = GRANT_LABELS[ctx.state.grant?.grantType ?? ctx.state.params?.get("grant_type") ?? ""] ?? "unknown";
+    metrics.grants.inc({ grant_type: grantType, outcome });
+    metrics.tokenDuration.observe({ grant_type: grantType }, (performance.now() - started) / 1000);
+  }
+};
+
 const runGrant: AuthMiddleware = async function runGrant(ctx) {
   const response = await ctx.state.grant!.handler(ctx);
   ctx.status = 200;
@@ -28,4 +49,4 @@ const runGrant: AuthMiddleware = async function runGrant(ctx) {
 };
 
 /** The token endpoint as a list of small named middleware (oidc-provider's layout). */
-export const tokenEndpoint: AuthMiddleware[] = [noStore, parseFormBody, authenticateClient, lookupGrant(GRANTS), runGrant];
+export const tokenEndpoint: AuthMiddleware[] = [measureToken, noStore, parseFormBody, authenticateClient, lookupGrant(GRANTS), runGrant];

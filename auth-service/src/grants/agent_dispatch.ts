@@ -51,5 +51,7 @@ export async function handler(ctx: AuthContext): Promise<TokenResponse> {
     nowMs,
   });
   ctx.state.sessionId = sessionId;
+  ctx.state.grantOutcome = "issued";
+  provider.audit.record({ event: "issued", session_id: sessionId, agent_id: agentId, town_id: townId, client_id: client.id });
   return tokenResponse(ctx, created.session, { generation: created.session.generation, scope, accessExpiresAt: created.accessExpiresAt, nowMs });
 }

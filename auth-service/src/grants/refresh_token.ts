@@ -29,9 +29,12 @@ export async function handler(ctx: AuthContext): Promise<TokenResponse> {
     requestedScope: scope,
     nowMs,
   });
+  ctx.state.grantOutcome = result.outcome === "invalid" ? undefined : result.outcome;
   switch (result.outcome) {
     case "rotated":
     case "grace_replay":
+      if (result.outcome === "grace_replay") provider.metrics.graceReplays.inc();
+      provider.audit.record({ event: result.outcome, session_id: claims.sessionId, agent_id: result.session.agentId, town_id: result.session.townId, client_id: client!.id });
       // A grace replay answers the same successor token, recomputed from its generation.
       return tokenResponse(ctx, result.session, { generation: result.generation, scope: result.scope, accessExpiresAt: result.accessExpiresAt, nowMs });
     case "reuse_detected":

@@ -10,6 +10,8 @@ export interface AuthState {
   params?: FormParams;
   client?: AuthenticatedClient;
   grant?: GrantModule;
+  /** What the grant did (`issued`, `rotated`, `grace_replay`): the grants metric's outcome. */
+  grantOutcome?: string;
   /** Logged once known (a verified token's session), never the token. */
   sessionId?: string;
 }

@@ -4,19 +4,36 @@ import { type Algorithm, DEFAULT_ALGORITHM } from "@gastown/token-policy";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 import { AuthConfigError } from "../errors.js";
 
-/** One signing key: the private half for `node:crypto`'s sign, the public JWK to publish. */
-export interface SigningKey {
+/** A key that is published in the JWKS and accepted for verification. */
+export interface PublishedKey {
   kid: string;
   alg: Algorithm;
-  privateKey: KeyObject;
   publicJwk: JWK;
+  /** False for a key marked published-only (`"gastown_status": "published"`). */
+  signs: boolean;
 }
 
-/** The first key signs; every key is published and accepted (rotation). */
-export interface SigningKeys {
-  current: SigningKey;
-  all: readonly SigningKey[];
+/** One signing key: the private half for `node:crypto`'s sign, the public JWK to publish. */
+export interface SigningKey extends PublishedKey {
+  privateKey: KeyObject;
 }
+
+/**
+ * The first key that is not published-only signs; every key is published and accepted
+ * (rotation: publish a new key first, sign with it later, drop the old one last).
+ */
+export interface SigningKeys {
+  readonly current: SigningKey;
+  readonly all: readonly PublishedKey[];
+}
+
+/**
+ * Gastown's JWK member marking a key of AUTH_SIGNING_KEYS_FILE as published-only: it is
+ * in the JWKS and verifies, but never signs (`"gastown_status": "published"`). Absent (or
+ * `"active"`) means the key may sign. Never published itself.
+ */
+export const KEY_STATUS_MEMBER = "gastown_status";
+export type KeyStatus = "active" | "published";
 
 /** RFC 7517 §5 JWK Set of the public keys only. */
 export function publicJwks(keys: SigningKeys): { keys: JWK[] } {
@@ -34,24 +51,47 @@ function algorithmOf(jwk: JWK, where: string): Algorithm {
   return alg;
 }
 
-async function toSigningKey(jwk: JWK, where: string): Promise<SigningKey> {
-  if (typeof jwk.d !== "string") throw new AuthConfigError(`${where}: the key has no private part ("d")`);
-  const alg = algorithmOf(jwk, where);
-  let privateKey: KeyObject;
+function statusOf(jwk: JWK, where: string): KeyStatus {
+  const status = (jwk as Record<string, unknown>)[KEY_STATUS_MEMBER];
+  if (status === undefined || status === "active") return "active";
+  if (status === "published") return "published";
+  throw new AuthConfigError(`${where}: "${KEY_STATUS_MEMBER}" must be "active" or "published"`);
+}
+
+async function importKey(jwk: JWK, alg: Algorithm, where: string): Promise<KeyObject> {
+  const { [KEY_STATUS_MEMBER]: _status, ...members } = jwk as JWK & Record<string, unknown>;
   try {
-    const imported = await importJWK({ ...jwk, alg: undefined }, alg, { extractable: true });
-    privateKey = imported instanceof Uint8Array ? KeyObject.from(imported as never) : KeyObject.from(imported);
+    const imported = await importJWK({ ...members, alg: undefined, use: undefined, key_ops: undefined }, alg, { extractable: true });
+    return imported instanceof Uint8Array ? KeyObject.from(imported as never) : KeyObject.from(imported);
   } catch (cause) {
-    throw new AuthConfigError(`${where}: not a usable private key`, { cause });
+    throw new AuthConfigError(`${where}: not a usable ${typeof jwk.d === "string" ? "private" : "public"} key`, { cause });
   }
-  const exported = await exportJWK(createPublicKey(privateKey));
+}
+
+/** A published-only key may come without its private part; a signing key needs it. */
+async function toKey(jwk: JWK, where: string): Promise<SigningKey | PublishedKey> {
+  const status = statusOf(jwk, where);
+  if (typeof jwk.d !== "string" && status !== "published") throw new AuthConfigError(`${where}: the key has no private part ("d")`);
+  const alg = algorithmOf(jwk, where);
+  const key = await importKey(jwk, alg, where);
+  const exported = await exportJWK(key.type === "private" ? createPublicKey(key) : key);
   const publicJwk: JWK = { kty: exported.kty, crv: exported.crv, x: exported.x };
   if (exported.y !== undefined) publicJwk.y = exported.y;
   const kid = typeof jwk.kid === "string" && jwk.kid.length > 0 ? jwk.kid : await calculateJwkThumbprint(publicJwk);
-  return { kid, alg, privateKey, publicJwk: { ...publicJwk, kid, alg, use: "sig" } };
+  const published: PublishedKey = { kid, alg, publicJwk: { ...publicJwk, kid, alg, use: "sig" }, signs: status === "active" };
+  return key.type === "private" ? { ...published, privateKey: key } : published;
 }
 
-/** Reads `AUTH_SIGNING_KEYS_FILE`: a JWK Set with private keys; the first one signs. */
+async function toSigningKey(jwk: JWK, where: string): Promise<SigningKey> {
+  const key = await toKey(jwk, where);
+  if (!("privateKey" in key)) throw new AuthConfigError(`${where}: the key has no private part ("d")`);
+  return key;
+}
+
+/**
+ * Reads `AUTH_SIGNING_KEYS_FILE`: a JWK Set with private keys; the first key not marked
+ * published-only signs, every key is published. A published-only key may be public only.
+ */
 export async function loadSigningKeysFile(path: string): Promise<SigningKeys> {
   let parsed: unknown;
   try {
@@ -63,14 +103,16 @@ export async function loadSigningKeysFile(path: string): Promise<SigningKeys> {
   if (!Array.isArray(keys) || keys.length === 0) {
     throw new AuthConfigError(`AUTH_SIGNING_KEYS_FILE: ${path} must hold {"keys": [...]} with at least one key`);
   }
-  const all: SigningKey[] = [];
+  const all: PublishedKey[] = [];
   for (const [index, jwk] of keys.entries()) {
     if (typeof jwk !== "object" || jwk === null) throw new AuthConfigError(`AUTH_SIGNING_KEYS_FILE: key ${index} is not an object`);
-    const key = await toSigningKey(jwk as JWK, `AUTH_SIGNING_KEYS_FILE key ${index}`);
+    const key = await toKey(jwk as JWK, `AUTH_SIGNING_KEYS_FILE key ${index}`);
     if (all.some((other) => other.kid === key.kid)) throw new AuthConfigError(`AUTH_SIGNING_KEYS_FILE: duplicate kid ${JSON.stringify(key.kid)}`);
     all.push(key);
   }
-  return { current: all[0]!, all };
+  const current = all.find((key): key is SigningKey => key.signs && "privateKey" in key);
+  if (!current) throw new AuthConfigError(`AUTH_SIGNING_KEYS_FILE: ${path} has no signing key (every key is marked "${KEY_STATUS_MEMBER}": "published")`);
+  return { current, all };
 }
 
 /** Development only: a fresh key pair per start (tokens do not survive a restart). */

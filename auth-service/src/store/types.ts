@@ -99,6 +99,16 @@ export interface SessionPage {
   nextCursor: string | null;
 }
 
+/** A session the store has just ended (every revocation it publishes), with whose it was. */
+export interface EndedSession extends RevocationEvent {
+  agentId?: string;
+  townId?: string;
+  clientId?: string;
+}
+
+/** Told of every session the store ends (audit trail, metrics); must not throw or block. */
+export type OnSessionEnded = (ended: EndedSession) => void;
+
 export interface SessionStore {
   /** Creates a session (generation 0) with times from the policy. */
   create(input: NewSession): Promise<CreatedSession>;
@@ -112,6 +122,8 @@ export interface SessionStore {
   revokeWhere(filter: SessionFilter, reason: RevocationReason, nowMs: number): Promise<number>;
   /** Lists sessions (AND of the filter's fields), newest first, paged by an opaque cursor. */
   list(filter: SessionFilter, limit: number, cursor: string | null, nowMs: number): Promise<SessionPage>;
+  /** How many sessions are active and not past their ends (the live-sessions gauge). */
+  countLive(nowMs: number): Promise<number>;
   /** Is the backing store reachable? */
   ping(): Promise<boolean>;
   /** Every key and value the store holds (tests: compare before/after, search for secrets). */

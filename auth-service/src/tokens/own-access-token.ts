@@ -1,15 +1,28 @@
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, type TokenPolicy, verifyAccessToken } from "@gastown/token-policy";
 import { compactVerify, createLocalJWKSet, type JWTVerifyGetKey } from "jose";
-import { publicJwks, type SigningKeys } from "../keys/signing-keys.js";
+import { type PublishedKey, publicJwks, type SigningKeys } from "../keys/signing-keys.js";
 
-/** Verifies access tokens this server issued, with its own published keys (pinned algorithms). */
+/**
+ * Verifies access tokens this server issued, with its own published keys (pinned
+ * algorithms). Follows a key ring: after a reload the next verification uses the new set.
+ */
 export class OwnAccessTokens {
-  readonly #keys: JWTVerifyGetKey;
+  readonly #source: SigningKeys;
   readonly #policy: TokenPolicy;
+  #builtFor: readonly PublishedKey[] | undefined;
+  #jwks: JWTVerifyGetKey | undefined;
 
   constructor(keys: SigningKeys, policy: TokenPolicy) {
-    this.#keys = createLocalJWKSet(publicJwks(keys));
+    this.#source = keys;
     this.#policy = policy;
+  }
+
+  get #keys(): JWTVerifyGetKey {
+    if (this.#jwks === undefined || this.#builtFor !== this.#source.all) {
+      this.#builtFor = this.#source.all;
+      this.#jwks = createLocalJWKSet(publicJwks(this.#source));
+    }
+    return this.#jwks;
   }
 
   /** Full RFC 9068 verification (introspection): `undefined` when not valid now. */

@@ -3,21 +3,23 @@ import { checkLimit, decodeCursor, pageOf } from "../lib/cursor.js";
 import { filterEntries, matchesFilter, singleFilterEntry } from "../lib/filter.js";
 import { decideRotation } from "../lib/rotation.js";
 import { issuedScope } from "../lib/scope.js";
-import { isPastEnd, readableUntilMs, type StoredSession, toRecord, toSeconds } from "../lib/stored-session.js";
-import type { CreatedSession, NewSession, RotateInput, RotateResult, SessionFilter, SessionPage, SessionRecord, SessionStore } from "../types.js";
+import { isLive, isPastEnd, readableUntilMs, type StoredSession, toRecord, toSeconds } from "../lib/stored-session.js";
+import type { CreatedSession, NewSession, OnSessionEnded, RotateInput, RotateResult, SessionFilter, SessionPage, SessionRecord, SessionStore } from "../types.js";
 import { serializeMemorySession } from "./serialize.js";
 
 export interface MemoryStoreOptions {
   policy: TokenPolicy;
   /** Where revocations go (a worker-api in the same process subscribes). */
   bus: InProcessRevocationBus;
+  /** Told of every session this store ends. */
+  onEnded?: OnSessionEnded;
 }
 
 /**
  * The in-memory session store (development default). Every operation runs to completion
  * synchronously inside its promise, so each state change is atomic like a Lua script.
  */
-export function createMemoryStore({ policy, bus }: MemoryStoreOptions): SessionStore {
+export function createMemoryStore({ policy, bus, onEnded }: MemoryStoreOptions): SessionStore {
   const sessions = new Map<string, StoredSession>();
 
   /** The session if it is still readable at `nowMs`; drops it otherwise (like a key TTL). */
@@ -40,6 +42,11 @@ export function createMemoryStore({ policy, bus }: MemoryStoreOptions): SessionS
     sessions.set(session.sessionId, { ...session, state, revokeReason: reason });
     const event: RevocationEvent = { sid: session.sessionId, reason, until: revokedUntil(session.lastAccessExpiresAt, policy) };
     bus.publish(event);
+    try {
+      onEnded?.({ ...event, agentId: session.agentId, townId: session.townId, clientId: session.clientId });
+    } catch {
+      // an observer's failure must not undo or fail the revocation
+    }
     return event;
   }
 
@@ -140,6 +147,15 @@ export function createMemoryStore({ policy, bus }: MemoryStoreOptions): SessionS
       }
       const { page, nextCursor } = pageOf(matching, limit, position);
       return { sessions: page.map((s) => toRecord(s, nowMs)), nextCursor };
+    },
+
+    async countLive(nowMs: number): Promise<number> {
+      let live = 0;
+      for (const sessionId of [...sessions.keys()]) {
+        const session = readable(sessionId, nowMs);
+        if (session && isLive(session, nowMs)) live += 1;
+      }
+      return live;
     },
 
     async ping(): Promise<boolean> {

@@ -11,7 +11,7 @@ declare module "ioredis" {
     /** scripts/rotate-1.lua */
     gastownRotateSession(sessionKey: string, ...args: (string | number)[]): Result<RotateReply, Context>;
     /** scripts/revoke-1.lua */
-    gastownRevokeSession(sessionKey: string, ...args: (string | number)[]): Result<[number, number], Context>;
+    gastownRevokeSession(sessionKey: string, ...args: (string | number)[]): Result<[number, number, string?, string?, string?], Context>;
   }
 }
 

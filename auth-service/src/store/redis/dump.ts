@@ -18,6 +18,8 @@ async function serialize(redis: Redis, key: string): Promise<string | undefined>
       return JSON.stringify(await redis.zrange(key, "0", "-1", "WITHSCORES"));
     case "list":
       return JSON.stringify(await redis.lrange(key, 0, -1));
+    case "stream":
+      return JSON.stringify(await redis.xrange(key, "-", "+"));
     case "string":
       return (await redis.get(key)) ?? undefined;
     case "none":

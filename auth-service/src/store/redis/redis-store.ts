@@ -1,12 +1,14 @@
-import { accessTokenExpiry, newSessionTimes, type RevocationEvent, type RevocationReason, type TokenPolicy } from "@gastown/token-policy";
+import { accessTokenExpiry, newSessionTimes, type RevocationReason, type TokenPolicy } from "@gastown/token-policy";
 import type { Redis } from "ioredis";
 import { StoreError } from "../errors.js";
 import { singleFilterEntry } from "../lib/filter.js";
 import { readableUntilMs, type StoredSession, toRecord, toSeconds } from "../lib/stored-session.js";
-import type { CreatedSession, NewSession, RotateInput, RotateResult, SessionFilter, SessionPage, SessionRecord, SessionStore } from "../types.js";
+import type { CreatedSession, EndedSession, NewSession, OnSessionEnded, RotateInput, RotateResult, SessionFilter, SessionPage, SessionRecord, SessionStore } from "../types.js";
 import { revokeOutcome, rotateOutcome } from "./codes.js";
 import { defineSessionCommands } from "./commands.js";
 import { dumpKeys } from "./dump.js";
+import { countLiveSessions } from "./count-live.js";
+import { pairsToObject } from "./hash.js";
 import { redisKeys } from "./keys.js";
 import { listSessions } from "./list.js";
 import { pingRedis } from "./ping.js";
@@ -19,16 +21,29 @@ export interface RedisStoreOptions {
   /** Prefix of every key and channel (REDIS_PREFIX). */
   prefix: string;
   policy: TokenPolicy;
+  /** Told of every session this store ends (after it is published). */
+  onEnded?: OnSessionEnded;
 }
 
 /**
  * The Redis session store: one hash per session, each state change one Lua script
  * (scripts/*.lua), revocations published by the store (sorted set + pub/sub).
  */
-export function createRedisStore({ redis, prefix, policy }: RedisStoreOptions): SessionStore {
+export function createRedisStore({ redis, prefix, policy, onEnded }: RedisStoreOptions): SessionStore {
   const keys = redisKeys(prefix);
   const context = { redis, keys, policy };
   defineSessionCommands(redis);
+
+  function tell(ended: readonly EndedSession[]): void {
+    if (!onEnded) return;
+    for (const event of ended) {
+      try {
+        onEnded(event);
+      } catch {
+        // an observer's failure must not fail the revocation
+      }
+    }
+  }
 
   /** Runs revoke-1.lua for each id (one pipeline), publishes what ended; answers how many were live. */
   async function revokeMany(sessionIds: readonly string[], reason: RevocationReason, nowMs: number): Promise<{ known: boolean; revoked: boolean }[]> {
@@ -36,16 +51,17 @@ export function createRedisStore({ redis, prefix, policy }: RedisStoreOptions): 
     const pipeline = redis.pipeline();
     for (const sessionId of sessionIds) pipeline.gastownRevokeSession(keys.session(sessionId), reason, nowMs, policy.clockTolerance);
     const replies = (await pipeline.exec()) ?? [];
-    const events: RevocationEvent[] = [];
+    const events: EndedSession[] = [];
     const outcomes = sessionIds.map((sid, i) => {
       const [error, reply] = replies[i] ?? [new StoreError("ERR_STORE_SCRIPT", "no reply"), null];
       if (error) throw new StoreError("ERR_STORE_SCRIPT", `revoke script failed for session ${sid}`, { cause: error });
-      const [code, until] = reply as [number, number];
+      const [code, until, agentId, townId, clientId] = reply as [number, number, string?, string?, string?];
       const outcome = revokeOutcome(code, reason);
-      if (outcome.published) events.push({ sid, reason: outcome.published, until });
+      if (outcome.published) events.push({ sid, reason: outcome.published, until, agentId, townId, clientId });
       return outcome;
     });
     await publishRevocations(redis, keys, events, nowMs);
+    tell(events);
     return outcomes;
   }
 
@@ -95,7 +111,11 @@ export function createRedisStore({ redis, prefix, policy }: RedisStoreOptions): 
       // Exactly one round trip on the rotate and grace paths (one EVALSHA).
       const reply = await redis.gastownRotateSession(keys.session(input.sessionId), input.presentedGeneration, input.clientId, input.requestedScope ?? "", input.nowMs, policy.accessTokenTtl, policy.refreshIdleTtl, policy.refreshGrace, policy.clockTolerance);
       const result = rotateOutcome(reply, input);
-      if (result.outcome === "reuse_detected" || result.outcome === "expired") await publishRevocations(redis, keys, [result.revocation], input.nowMs);
+      if (result.outcome === "reuse_detected" || result.outcome === "expired") {
+        await publishRevocations(redis, keys, [result.revocation], input.nowMs);
+        const identity = pairsToObject(reply.slice(4));
+        tell([{ ...result.revocation, agentId: identity.a, townId: identity.t, clientId: identity.c }]);
+      }
       return result;
     },
 
@@ -117,6 +137,8 @@ export function createRedisStore({ redis, prefix, policy }: RedisStoreOptions): 
     list(filter: SessionFilter, limit: number, cursor: string | null, nowMs: number): Promise<SessionPage> {
       return listSessions(context, filter, limit, cursor, nowMs);
     },
+
+    countLive: (nowMs: number) => countLiveSessions(redis, keys, nowMs),
 
     ping: () => pingRedis(redis),
 

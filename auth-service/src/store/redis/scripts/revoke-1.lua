@@ -13,7 +13,8 @@
   ARGV[2]  now (epoch ms)
   ARGV[3]  policy.clockTolerance (s)
 
-  Returns  { code, until }   until = last access exp + tolerance (Unix s)
+  Returns  { code, until, agent, town, client }   until = last access exp + tolerance (Unix s);
+           agent, town, client only with codes 1 and 2 (for the audit trail)
             1 revoked (it was live)
             2 it had passed its idle or absolute end: now marked expired (not counted)
             0 already revoked or expired (nothing changed)
@@ -24,7 +25,7 @@ local nowMs = tonumber(ARGV[2])
 if redis.call("EXISTS", key) == 0 then
   return { -1, 0 }
 end
-local s = redis.call("HMGET", key, "s", "i", "e", "ae")
+local s = redis.call("HMGET", key, "s", "i", "e", "ae", "a", "t", "c")
 if s[1] ~= "active" then
   return { 0, 0 }
 end
@@ -36,4 +37,4 @@ if nowMs > tonumber(s[2]) * 1000 or nowMs >= tonumber(s[3]) * 1000 then
 end
 redis.call("HSET", key, "s", state, "re", reason)
 redis.call("PEXPIREAT", key, untilSec * 1000)
-return { code, untilSec }
+return { code, untilSec, s[5], s[6], s[7] }

@@ -26,6 +26,7 @@
             2 grace_replay     previous token inside the grace window: same generation
             3 reuse_detected   session revoked; until = its last access exp + tolerance
             4 expired          past its idle or absolute end: now expired; until as above
+                               (3 and 4 add the pairs a, t, c: agent, town, client, for the audit trail)
            -1 unknown_session  -2 not_active  -3 client_mismatch  -4 scope_widened
            -5 future_generation
 ]]
@@ -40,7 +41,7 @@ local tolerance = tonumber(ARGV[8])
 if redis.call("EXISTS", key) == 0 then
   return { -1 }
 end
-local s = redis.call("HMGET", key, "s", "c", "sc", "g", "i", "e", "ae", "rm")
+local s = redis.call("HMGET", key, "s", "c", "sc", "g", "i", "e", "ae", "rm", "a", "t")
 if s[1] ~= "active" then
   return { -2 }
 end
@@ -79,7 +80,7 @@ local function finish(reason)
 end
 
 if nowMs > idle * 1000 or nowMs >= exp * 1000 then
-  return { 4, gen, 0, finish("expired") }
+  return { 4, gen, 0, finish("expired"), "a", s[9], "t", s[10], "c", s[2] }
 end
 
 local nowSec = math.floor(nowMs / 1000)
@@ -115,4 +116,4 @@ end
 
 -- RFC 9700 §4.14.2: an older refresh token, or the previous one after the grace window,
 -- was replayed: revoke the whole family.
-return { 3, gen, 0, finish("reuse_detected") }
+return { 3, gen, 0, finish("reuse_detected"), "a", s[9], "t", s[10], "c", s[2] }
