@@ -71,21 +71,23 @@ test("refresh chains rotate oidc-provider's refresh tokens through its token end
   }
   const redis = new Redis(redisUrl);
   try {
-    assert.deepEqual(await memoryUnderPrefix(redis, target.prefix), { keys: 0, bytes: 0 }, "stop deletes the target's keys");
+    assert.deepEqual(await memoryUnderPrefix(redis, target.prefix), { keys: 0, bytes: 0, streamKeys: 0, streamBytes: 0 }, "stop deletes the target's keys");
   } finally {
     await redis.quit();
   }
 });
 
-test("memoryUnderPrefix sums MEMORY USAGE over exactly the prefix's keys", async () => {
+test("memoryUnderPrefix sums MEMORY USAGE over exactly the prefix's keys, streams also apart", async () => {
   const redis = new Redis(await testRedisUrl());
   const prefix = randomPrefix("bench-mem");
   try {
     await redis.set(`${prefix}a`, "x".repeat(100));
     await redis.set(`${prefix}b`, "y");
+    await redis.xadd(`${prefix}log`, "*", "event", "e");
     const memory = await memoryUnderPrefix(redis, prefix);
-    assert.equal(memory.keys, 2);
-    assert.ok(memory.bytes > 100, `${memory.bytes} bytes`);
+    assert.equal(memory.keys, 3);
+    assert.equal(memory.streamKeys, 1);
+    assert.ok(memory.bytes - memory.streamBytes > 100 && memory.streamBytes > 0, JSON.stringify(memory));
   } finally {
     await deleteKeys(redis, prefix);
     await redis.quit();

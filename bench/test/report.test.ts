@@ -21,7 +21,7 @@ function report(): BenchReport {
     ],
     roundTrips: [{ target: "auth-service", refreshes: 10, commandsPerRefresh: 6, roundTripsPerRefresh: 1, byCommand: { evalsha: 1 } }],
     roundTripRedis: "private",
-    memory: [{ target: "auth-service", sessions: 10, keys: 20, bytesPerSession: 800, rotations: 5, keysAfterRotations: 20, bytesPerSessionAfterRotations: 800 }],
+    memory: [{ target: "auth-service", sessions: 10, keys: 20, bytesPerSession: 800, rotations: 5, keysAfterRotations: 20, bytesPerSessionAfterRotations: 800, streamKeys: 0, streamBytes: 0 }],
     callbacks: [{ concurrency: 16, route: "POST /x", bareKoa: run(2000, 2), authOn: run(1000, 3) }],
     tokenCheck: {
       jose: { label: "jose", operations: 1, perSecond: 1000, microseconds: 1000 },

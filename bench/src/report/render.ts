@@ -45,13 +45,14 @@ function redisSection(report: BenchReport): string {
     integer(figure.bytesPerSession),
     `${integer(figure.bytesPerSessionAfterRotations)} (${integer(figure.keysAfterRotations)} keys)`,
     integer(figure.bytesPerSessionAfterRotations - figure.bytesPerSession),
+    figure.streamKeys > 0 ? `${integer(figure.streamKeys)} stream(s), ${integer(figure.streamBytes)} B in all` : "none",
   ]);
   const rotations = report.memory[0]?.rotations ?? 0;
   return [
     `## Redis per refresh grant (${report.roundTripRedis})\n`,
     markdownTable(["server", "round trips", "commands (Lua scripts' included)", "commands by name (per grant)"], trips, ["left", "right", "right", "left"]),
-    "\n## Redis memory per live session (MEMORY USAGE over every key of the server's prefix / sessions)\n",
-    markdownTable(["server", "sessions", "keys", "bytes/session", `bytes/session after ${rotations} rotations each`, "growth"], memory),
+    "\n## Redis memory per live session (MEMORY USAGE over every key of the server's prefix but streams / sessions)\n",
+    markdownTable(["server", "sessions", "keys", "bytes/session", `bytes/session after ${rotations} rotations each`, "growth", "log streams (not per session, bounded)"], memory),
   ].join("\n");
 }
 

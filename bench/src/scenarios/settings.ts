@@ -38,7 +38,7 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
   return {
     durationMs: positive(env.BENCH_DURATION_S, 10) * 1000,
     warmupMs: positive(env.BENCH_WARMUP_S, 2) * 1000,
-    rounds: Math.round(positive(env.BENCH_ROUNDS, 2)),
+    rounds: Math.round(positive(env.BENCH_ROUNDS, 4)),
     concurrencies: concurrencies.length > 0 ? concurrencies : [16, 64],
     memorySessions: positive(env.BENCH_MEMORY_SESSIONS, 500),
     memoryRotations: positive(env.BENCH_MEMORY_ROTATIONS, 5),

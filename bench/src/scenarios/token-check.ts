@@ -1,5 +1,4 @@
 import { loadPolicy, verifyAccessToken } from "@gastown/token-policy";
-import { AuthMetadataSource, JwksKeySource, RevocationList, VerifiedTokenCache, WORKER_DEFAULTS } from "@gastown/worker-api";
 import { decodeProtectedHeader, jwtVerify } from "jose";
 import type { Progress } from "../progress.js";
 import type { TokenCheckFigures } from "../report/report.js";
@@ -22,6 +21,8 @@ const REVOKED_SESSIONS = 1000;
  * auth-service's dispatch grant.
  */
 export async function measureTokenChecks(auth: AuthTarget, durationMs: number, progress: Progress): Promise<TokenCheckFigures> {
+  // Loaded here, not at the top, so a worker-api that does not load fails this figure only.
+  const { AuthMetadataSource, JwksKeySource, RevocationList, VerifiedTokenCache, WORKER_DEFAULTS } = await import("@gastown/worker-api");
   const [session] = await auth.dispatch(1);
   if (!session) throw new Error("no session dispatched");
   const token = session.accessToken;
