@@ -1,0 +1,179 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort, randomPrefix } from "@gastown/testkit";
+import { type AgentSpec, TOWN } from "./agents.js";
+import { makeSecrets, type StackSecrets } from "./keys.js";
+import { answers, ServiceProcess } from "./service.js";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const HARNESS = fileURLToPath(new URL("./", import.meta.url));
+export const CALLBACK_AGENT = join(ROOT, "infra/dist/callback-agent.js");
+
+/** Whole seconds, as the GASTOWN_* settings take them. */
+export interface Lifetimes {
+  accessTokenTtl: number;
+  refreshIdleTtl: number;
+  sessionMaxTtl: number;
+  refreshGrace: number;
+  clockTolerance: number;
+}
+
+export interface ProcessStackOptions {
+  redisUrl: string;
+  lifetimes: Lifetimes;
+  /** Pause between two callbacks of one agent (default 200 ms). */
+  agentIntervalMs?: number;
+  /** Pre-chosen auth-service port (when a proxy must know it first). */
+  authPort?: number;
+  /** Where the supervisor reaches the token endpoint (a proxy); default the auth-service. */
+  supervisorAuthUrl?: string;
+  /** Clock offsets (ms) of the supervisor and the worker-api (run through test entries). */
+  supervisorClockOffsetMs?: number;
+  workerClockOffsetMs?: number;
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * The real services as separate processes (auth-service, worker-api, container
+ * supervisor with the callback agent), on free loopback ports, against the test's own
+ * Redis, with short lifetimes and NODE_ENV unset; plus the operator, admin and control
+ * calls the tests make.
+ */
+export class ProcessStack {
+  readonly auth: ServiceProcess;
+  readonly worker: ServiceProcess;
+  readonly supervisor: ServiceProcess;
+  readonly authUrl: string;
+  readonly workerUrl: string;
+  readonly containerUrl: string;
+  readonly recordDir: string;
+  readonly secrets: StackSecrets;
+  readonly #dir: string;
+
+  private constructor(options: ProcessStackOptions, ports: { auth: number; worker: number; container: number }) {
+    this.#dir = mkdtempSync(join(tmpdir(), "gt-infra-stack-"));
+    this.recordDir = join(this.#dir, "calls");
+    mkdirSync(this.recordDir);
+    this.secrets = makeSecrets(this.#dir);
+    this.authUrl = `http://127.0.0.1:${ports.auth}`;
+    this.workerUrl = `http://127.0.0.1:${ports.worker}`;
+    this.containerUrl = `http://127.0.0.1:${ports.container}`;
+    const s = this.secrets;
+    const l = options.lifetimes;
+    const base: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      REDIS_URL: options.redisUrl,
+      REDIS_PREFIX: randomPrefix("infra"),
+      GASTOWN_ACCESS_TOKEN_TTL: String(l.accessTokenTtl),
+      GASTOWN_REFRESH_IDLE_TTL: String(l.refreshIdleTtl),
+      GASTOWN_SESSION_MAX_TTL: String(l.sessionMaxTtl),
+      GASTOWN_REFRESH_GRACE: String(l.refreshGrace),
+      GASTOWN_CLOCK_TOLERANCE: String(l.clockTolerance),
+      AUTH_ISSUER: this.authUrl,
+    };
+    const auth = { ...base, AUTH_PORT: String(ports.auth), AUTH_TOKEN_SECRET: s.tokenSecret, AUTH_ADMIN_TOKEN: s.adminToken, AUTH_DISPATCHER_CLIENTS: `${s.workerClientId}:${s.workerClientSecret}`, AUTH_SIGNING_KEYS_FILE: s.signingKeysFile };
+    const worker = {
+      ...base,
+      WORKER_PORT: String(ports.worker),
+      WORKER_CLIENT_ID: s.workerClientId,
+      WORKER_CLIENT_SECRET: s.workerClientSecret,
+      WORKER_OPERATOR_TOKEN: s.operatorToken,
+      CONTAINER_CONTROL_TOKEN: s.controlToken,
+      CONTAINER_URL: this.containerUrl,
+      TEST_CLOCK_OFFSET_MS: String(options.workerClockOffsetMs ?? 0),
+    };
+    const agentCommand = [process.execPath, CALLBACK_AGENT, "--interval-ms", String(options.agentIntervalMs ?? 200), "--record-dir", this.recordDir].join(" ");
+    const container = {
+      ...base,
+      AUTH_ISSUER: options.supervisorAuthUrl ?? this.authUrl,
+      CONTAINER_PORT: String(ports.container),
+      CONTAINER_CONTROL_TOKEN: s.controlToken,
+      GASTOWN_API_URL: this.workerUrl,
+      AGENT_COMMAND: agentCommand,
+      TEST_CLOCK_OFFSET_MS: String(options.supervisorClockOffsetMs ?? 0),
+    };
+    const entry = (pkg: string, skewed: string, offset: number | undefined) =>
+      offset === undefined ? [join(ROOT, pkg, "dist/main.js")] : ["--import", "tsx", join(HARNESS, skewed)];
+    this.auth = new ServiceProcess("auth-service", [join(ROOT, "auth-service/dist/main.js")], auth, () => answers(`${this.authUrl}/healthz`, {}, 200));
+    this.worker = new ServiceProcess("worker-api", entry("worker-api", "skewed-worker.ts", options.workerClockOffsetMs), worker, () => answers(`${this.workerUrl}/healthz`, {}, 200));
+    this.supervisor = new ServiceProcess("supervisor", entry("container-client", "skewed-supervisor.ts", options.supervisorClockOffsetMs), container, () =>
+      answers(`${this.containerUrl}/agents/none`, { headers: { authorization: `Bearer ${s.controlToken}` } }, 404),
+    );
+  }
+
+  static async start(options: ProcessStackOptions): Promise<ProcessStack> {
+    const ports = { auth: options.authPort ?? (await freePort()), worker: await freePort(), container: await freePort() };
+    const stack = new ProcessStack(options, ports);
+    try {
+      await Promise.all([stack.auth.start(), stack.worker.start(), stack.supervisor.start()]);
+    } catch (error) {
+      await stack.close();
+      throw error;
+    }
+    return stack;
+  }
+
+  async close(): Promise<void> {
+    await this.supervisor.stop();
+    await Promise.all([this.worker.stop(), this.auth.stop()]);
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+
+  async #json(url: string, init: RequestInit & { token: string; json?: unknown }): Promise<{ status: number; body: Json }> {
+    const headers: Record<string, string> = { authorization: `Bearer ${init.token}` };
+    if (init.json !== undefined) headers["content-type"] = "application/json";
+    const res = await fetch(url, { ...init, headers, body: init.json === undefined ? null : JSON.stringify(init.json), signal: AbortSignal.timeout(10_000) });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Json) : {} };
+  }
+
+  /** Operator API: dispatches an agent; answers the worker's view (201). */
+  async dispatch(agent: AgentSpec): Promise<Json> {
+    const res = await this.#json(`${this.workerUrl}/operator/towns/${TOWN}/agents`, { method: "POST", token: this.secrets.operatorToken, json: agent });
+    if (res.status !== 201) throw new Error(`dispatch ${agent.agent_id}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  /** Operator API: what the worker knows of an agent (state, session, renewals, counts). */
+  async view(agentId: string): Promise<Json> {
+    return (await this.#json(`${this.workerUrl}/operator/towns/${TOWN}/agents/${agentId}`, { token: this.secrets.operatorToken })).body;
+  }
+
+  /** Operator API: counts of what the agent posted. */
+  async storedCounts(agentId: string): Promise<Record<string, number>> {
+    const res = await this.#json(`${this.workerUrl}/operator/towns/${TOWN}/agents/${agentId}/records`, { token: this.secrets.operatorToken });
+    return res.body.counts as Record<string, number>;
+  }
+
+  /** Container control server: the agent's status (pid, state, session health). */
+  async container(agentId: string): Promise<{ status: number; body: Json }> {
+    return this.#json(`${this.containerUrl}/agents/${agentId}`, { token: this.secrets.controlToken });
+  }
+
+  /** Container control server: stops the agent (it finishes its call in flight first). */
+  async stopAgent(agentId: string): Promise<void> {
+    await this.#json(`${this.containerUrl}/agents/${agentId}`, { method: "DELETE", token: this.secrets.controlToken });
+  }
+
+  /** Admin API: every session of an agent. */
+  async sessions(agentId: string): Promise<Json[]> {
+    const res = await this.#json(`${this.authUrl}/admin/sessions?agent_id=${agentId}&limit=1000`, { token: this.secrets.adminToken });
+    if (res.status !== 200) throw new Error(`admin sessions: ${res.status}`);
+    return res.body.sessions as Json[];
+  }
+
+  /** Admin API: one session (404 answers undefined). */
+  async session(sessionId: string): Promise<Json | undefined> {
+    const res = await this.#json(`${this.authUrl}/admin/sessions/${sessionId}`, { token: this.secrets.adminToken });
+    return res.status === 200 ? res.body : undefined;
+  }
+
+  /** Supervisor log lines saying a callback of its own (heartbeat, event, completion) failed. */
+  supervisorCallbackFailures(): string[] {
+    return this.supervisor.lines.filter((line) => /refused a callback|callback to worker-api failed/.test(line));
+  }
+}
