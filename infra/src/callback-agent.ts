@@ -5,7 +5,7 @@
  * tool calls, heartbeats, events and completion reports; rig agents make heartbeats,
  * events and completion reports.
  *
- * After each call it prints one JSON line `{"call", "status", "ok", "seq", "pid"}` and,
+ * After each call it prints one JSON line `{"call", "status", "ok", "seq", "pid", "at"}` and,
  * with `--record-dir DIR`, appends the same line to `DIR/<agent id>.jsonl` (synchronously,
  * so a test can count every callback the agent sent, even after the process is gone).
  *
@@ -53,7 +53,7 @@ function send(kind: CallKind, body: Record<string, unknown>): Promise<Response> 
 
 async function call(kind: CallKind, extra: Record<string, unknown> = {}): Promise<void> {
   seq += 1;
-  const line: Record<string, unknown> = { call: kind, status: 0, ok: false, seq, pid: process.pid };
+  const line: Record<string, unknown> = { call: kind, status: 0, ok: false, seq, pid: process.pid, at: 0 };
   try {
     const res = await send(kind, { seq, pid: process.pid, ...extra });
     await res.body?.cancel();
@@ -62,6 +62,7 @@ async function call(kind: CallKind, extra: Record<string, unknown> = {}): Promis
   } catch (error) {
     line.error = (error as Error).message;
   }
+  line.at = Date.now();
   const text = `${JSON.stringify(line)}\n`;
   if (recordFile !== undefined) appendFileSync(recordFile, text);
   process.stdout.write(text);

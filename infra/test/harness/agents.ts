@@ -13,6 +13,8 @@ export interface SentCall {
   ok: boolean;
   seq: number;
   pid: number;
+  /** Epoch ms when the answer arrived. */
+  at: number;
   error?: string;
 }
 

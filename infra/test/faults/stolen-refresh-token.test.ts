@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { DEFAULT_CONTAINER_CLIENT_ID } from "@gastown/token-policy";
+import { freePort, waitFor } from "@gastown/testkit";
+import { MAYOR, TOWN, sentCalls } from "../harness/agents.js";
+import { agentPid } from "../harness/checks.js";
+import { TokenProxy } from "../harness/proxy.js";
+import { startTestRedis, type TestRedis } from "../harness/redis.js";
+import { ProcessStack } from "../harness/stack.js";
+
+const LIFETIMES = { accessTokenTtl: 3, refreshIdleTtl: 120, sessionMaxTtl: 600, refreshGrace: 2, clockTolerance: 2 };
+
+let redis: TestRedis;
+let proxy: TokenProxy;
+let stack: ProcessStack;
+before(async () => {
+  redis = await startTestRedis();
+  const authPort = await freePort();
+  proxy = await new TokenProxy(`http://127.0.0.1:${authPort}`).start();
+  stack = await ProcessStack.start({ redisUrl: redis.url, lifetimes: { ...LIFETIMES }, authPort, supervisorAuthUrl: proxy.url });
+});
+after(async () => {
+  await stack?.close();
+  await proxy?.close();
+  await redis?.close();
+});
+
+async function heartbeatWith(accessToken: string): Promise<number> {
+  const res = await fetch(`${stack.workerUrl}/api/towns/${TOWN}/agents/mayor/heartbeat`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ probe: true }),
+  });
+  await res.body?.cancel();
+  return res.status;
+}
+
+test("a stolen refresh token replayed after the agent rotated: session revoked, refused within 1 s, re-dispatched and pushed, same PID", async () => {
+  const session = String((await stack.dispatch(MAYOR)).session_id);
+  const pid = await agentPid(stack, "mayor");
+  // The attacker copies a refresh token off the wire; the agent then rotates twice more.
+  const first = await waitFor(() => proxy.refreshes(session)[0], 20_000, "a refresh on the wire");
+  const stolen = first.response.refresh_token!;
+  await waitFor(() => proxy.refreshes(session).length >= 3, 20_000, "two more rotations");
+  const current = proxy.refreshes(session).at(-1)!;
+  const accessToken = current.response.access_token!;
+  assert.equal(await heartbeatWith(accessToken), 202, "the agent's current access token works before the replay");
+
+  const replay = await fetch(`${stack.authUrl}/oauth2/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: stolen, client_id: DEFAULT_CONTAINER_CLIENT_ID }),
+  });
+  const answeredAt = Date.now();
+  assert.equal(replay.status, 400);
+  assert.equal(((await replay.json()) as { error: string }).error, "invalid_grant");
+
+  // Invariant 4: the worker refuses the session's access tokens within 1 s of that answer.
+  const refusedAt = await waitFor(async () => ((await heartbeatWith(accessToken)) === 401 ? Date.now() : undefined), 5_000, "the access token refused", 10);
+  assert.ok(refusedAt - answeredAt <= 1_000, `refused ${refusedAt - answeredAt} ms after the revocation answer`);
+  const revoked = await stack.session(session);
+  assert.deepEqual([revoked?.state, revoked?.revoke_reason], ["revoked", "reuse_detected"]);
+
+  // The worker re-dispatches and pushes a new session into the running agent.
+  const view = await waitFor(async () => {
+    const v = await stack.view("mayor");
+    return Number(v.renewals) >= 1 ? v : undefined;
+  }, 20_000, "the re-dispatch");
+  assert.equal((view.last_renewal as { reason: string }).reason, "reuse_detected");
+  const fresh = String(view.session_id);
+  assert.notEqual(fresh, session);
+  const status = await waitFor(async () => {
+    const s = await stack.container("mayor");
+    return (s.body.session as { session_id: string }).session_id === fresh ? s.body : undefined;
+  }, 10_000, "the pushed session in use");
+  assert.equal(status.pid, pid, "the agent kept running: same PID");
+  assert.equal(status.state, "running");
+
+  // Its later callbacks succeed, on the new session, from the same process.
+  const pushedAt = Date.now();
+  await waitFor(() => sentCalls(stack.recordDir, "mayor").filter((c) => c.at > pushedAt).length >= 8, 20_000, "later callbacks");
+  const later = sentCalls(stack.recordDir, "mayor").filter((c) => c.at > pushedAt);
+  assert.deepEqual(later.filter((c) => !c.ok), [], "every later callback succeeded");
+  assert.ok(later.every((c) => c.pid === pid));
+  await waitFor(async () => (await stack.session(fresh))?.generation as number >= 1, 20_000, "the new session refreshing");
+  assert.ok(proxy.refreshes(fresh).length >= 1, "the container refreshes the pushed session");
+});
