@@ -11,4 +11,6 @@ export { absoluteRenewAtMs, idleRenewAtMs, renewalMarginMs } from "./dispatch/sc
 export type { AgentIdentity, ContainerAgentStatus, TokenPair } from "./dispatch/types.js";
 export * from "./errors.js";
 export type { AgentRecord, AgentRecords, RecordKind } from "./records/types.js";
+export { AUTH_OUTCOMES, type AuthOutcome, WorkerMetrics } from "./metrics/worker-metrics.js";
+export { READINESS_TIMEOUT_MS } from "./routes/operations.js";
 export { type RunningWorkerApi, startWorkerApi, type WorkerApiOptions } from "./server.js";

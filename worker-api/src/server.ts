@@ -17,12 +17,14 @@ import { Dispatcher } from "./dispatch/dispatcher.js";
 import { jsonObjectBody } from "./http/json-body.js";
 import { sendError } from "./http/respond.js";
 import { createLogger, type Logger } from "./log.js";
+import { WorkerMetrics } from "./metrics/worker-metrics.js";
 import { MemoryRecordStore } from "./records/memory.js";
 import { RedisRecordStore } from "./records/redis.js";
 import type { RecordStore } from "./records/types.js";
 import { registerAgentRoutes } from "./routes/agents.js";
 import { registerMayorRoutes } from "./routes/mayor.js";
 import { registerMergeRoutes } from "./routes/merge.js";
+import { registerOperationsRoutes } from "./routes/operations.js";
 import { registerOperatorRoutes } from "./routes/operator.js";
 
 export interface WorkerApiOptions {
@@ -67,6 +69,8 @@ export interface RunningWorkerApi {
   verifyCache: VerifiedTokenCache;
   keys: JwksKeySource;
   records: RecordStore;
+  /** This instance's Prometheus metrics (also at `GET /metrics`). */
+  metrics: WorkerMetrics;
   close(): Promise<void>;
 }
 
@@ -122,6 +126,7 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
       nowSec,
       resyncIntervalMs: options.revocationResyncIntervalMs ?? WORKER_DEFAULTS.revocationResyncIntervalMs,
       log,
+      nowMs: now,
     });
   } else {
     log.warn("REDIS_URL is unset: records in memory, revocations from the in-process bus (development only)");
@@ -140,21 +145,21 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
     reconcileIntervalMs: options.reconcileIntervalMs ?? WORKER_DEFAULTS.reconcileIntervalMs,
   });
   revocations.onEvent((event) => dispatcher.onRevocation(event));
+  const metrics = new WorkerMetrics({ cache: verifyCache, revocations, revocationSync: () => revocationSync, now });
+  revocations.onNew((via) => metrics.revocationApplied(via));
   await revocationSync.start();
   keys.refresh().catch((error: Error) => log.warn({ err: error.message }, "JWKS not fetched yet; retried on first use"));
 
   const app = buildApp(log);
   const router = new Router();
   const body = jsonObjectBody(WORKER_DEFAULTS.maxBodyBytes);
-  const guard = [authenticate({ policy, keys, cache: verifyCache, revocations, now, log })];
+  const guard = [authenticate({ policy, keys, cache: verifyCache, revocations, now, log, metrics })];
   const routeDeps = { records, now, body };
   registerAgentRoutes(router, routeDeps, guard);
   registerMayorRoutes(router, routeDeps, guard);
   registerMergeRoutes(router, routeDeps, guard);
   registerOperatorRoutes(router, { operatorToken, dispatcher, records, body });
-  router.get("/healthz", (ctx) => {
-    ctx.body = { ok: true };
-  });
+  registerOperationsRoutes(router, { metrics, keys, redis });
   app.use(router.routes()).use(router.allowedMethods());
 
   const server: Server = await new Promise((resolve, reject) => {
@@ -175,6 +180,7 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
     verifyCache,
     keys,
     records,
+    metrics,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

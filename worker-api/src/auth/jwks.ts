@@ -61,6 +61,11 @@ export class JwksKeySource {
     return key;
   };
 
+  /** How many usable public keys the last successful JWKS fetch brought (0 before one). */
+  get keyCount(): number {
+    return this.#jwks.size;
+  }
+
   /** Fetches the JWKS now (concurrent callers share one fetch). */
   refresh(): Promise<void> {
     this.#inflight ??= this.#fetch().finally(() => {

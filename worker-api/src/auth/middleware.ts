@@ -3,6 +3,7 @@ import type { Context, Next } from "koa";
 import { JwksUnavailableError } from "../errors.js";
 import { BARE_CHALLENGE, INVALID_TOKEN_CHALLENGE, sendError, unauthorized } from "../http/respond.js";
 import type { Logger } from "../log.js";
+import type { AuthOutcome, WorkerMetrics } from "../metrics/worker-metrics.js";
 import type { JwksKeySource } from "./jwks.js";
 import type { RevocationList } from "./revocations.js";
 import type { VerifiedTokenCache } from "./verify-cache.js";
@@ -10,6 +11,8 @@ import type { VerifiedTokenCache } from "./verify-cache.js";
 declare module "koa" {
   interface DefaultState {
     claims?: AccessTokenClaims;
+    /** Set by a later step (route binding) when it refuses an authenticated token. */
+    authOutcome?: AuthOutcome;
   }
 }
 
@@ -20,11 +23,15 @@ export interface AuthenticateDeps {
   revocations: RevocationList;
   now: () => number;
   log: Logger;
+  metrics?: WorkerMetrics;
 }
 
 /** RFC 6750 §2.1: `Bearer` (any case), one space or more, a b64token. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const SCHEME = /^([A-Za-z][A-Za-z0-9!#$%&'*+\-.^_`|~]*)(?: |$)/;
+
+/** jose's code for a token past its exp (beyond the tolerance). */
+const JWT_EXPIRED = "ERR_JWT_EXPIRED";
 
 function causeChain(error: unknown): unknown[] {
   const chain: unknown[] = [];
@@ -42,22 +49,26 @@ function causeChain(error: unknown): unknown[] {
  * token is cached until its exp; the revocation check runs on every request regardless.
  */
 export function authenticate(deps: AuthenticateDeps) {
+  const count = (outcome: AuthOutcome) => deps.metrics?.authOutcome(outcome);
   return async function authenticateMiddleware(ctx: Context, next: Next): Promise<void> {
     const header = ctx.get("authorization");
     const scheme = SCHEME.exec(header)?.[1];
     // RFC 6750 §3.1: no credentials (or another scheme) get the bare challenge.
     if (header === "" || scheme === undefined || scheme.toLowerCase() !== "bearer") {
       unauthorized(ctx, BARE_CHALLENGE, "unauthorized", "a Bearer access token is required");
+      count("missing");
       return;
     }
     const token = BEARER.exec(header)?.[1];
     if (token === undefined) {
       unauthorized(ctx, INVALID_TOKEN_CHALLENGE, "invalid_token", "malformed Bearer credentials");
+      count("invalid");
       return;
     }
     const nowMs = deps.now();
     const nowSec = Math.floor(nowMs / 1000);
     let claims = deps.cache.get(token, nowSec);
+    deps.metrics?.cacheLookup(claims !== undefined);
     if (!claims) {
       try {
         claims = await verifyAccessToken(token, deps.keys.getKey, deps.policy, { currentDate: new Date(nowMs) });
@@ -66,19 +77,27 @@ export function authenticate(deps: AuthenticateDeps) {
           deps.log.error({ err: (error as Error).message }, "cannot verify: auth-service keys unavailable");
           ctx.set("retry-after", "1");
           sendError(ctx, 503, "temporarily_unavailable", "verification keys are unavailable");
+          count("unavailable");
           return;
         }
         if (!(error instanceof InvalidAccessTokenError)) throw error;
         unauthorized(ctx, INVALID_TOKEN_CHALLENGE, "invalid_token", "the access token is invalid or expired");
+        count(causeChain(error).some((e) => (e as { code?: unknown }).code === JWT_EXPIRED) ? "expired" : "invalid");
         return;
       }
       deps.cache.set(token, claims, nowSec);
     }
     if (deps.revocations.isRevoked(claims.sid)) {
       unauthorized(ctx, INVALID_TOKEN_CHALLENGE, "invalid_token", "the session was revoked");
+      count("revoked");
       return;
     }
     ctx.state.claims = claims;
-    await next();
+    try {
+      await next();
+    } finally {
+      // The route binding runs inside: it names its refusal, anything else got through.
+      count(ctx.state.authOutcome ?? "ok");
+    }
   };
 }

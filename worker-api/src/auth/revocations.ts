@@ -3,6 +3,8 @@ import { Redis } from "ioredis";
 import type { Logger } from "../log.js";
 
 export type RevocationListener = (event: RevocationEvent) => void;
+/** `message`: a pub/sub (or in-process) event; `resync`: read from the revoked set. */
+export type NewRevocationListener = (via: "message" | "resync") => void;
 
 /**
  * Revoked session ids held in memory until their access tokens would have expired
@@ -11,6 +13,7 @@ export type RevocationListener = (event: RevocationEvent) => void;
 export class RevocationList {
   readonly #until = new Map<string, number>();
   readonly #listeners = new Set<RevocationListener>();
+  readonly #newListeners = new Set<NewRevocationListener>();
   readonly #nowSec: () => number;
 
   constructor(nowSec: () => number) {
@@ -31,6 +34,7 @@ export class RevocationList {
   add(sid: string, until: number, event?: RevocationEvent): void {
     const known = this.#until.get(sid);
     if (known === undefined || known < until) this.#until.set(sid, until);
+    if (known === undefined) for (const listener of this.#newListeners) listener(event ? "message" : "resync");
     if (event) for (const listener of this.#listeners) listener(event);
   }
 
@@ -38,6 +42,12 @@ export class RevocationList {
   onEvent(listener: RevocationListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Called once per session id newly held (metrics: how revocations arrive). */
+  onNew(listener: NewRevocationListener): () => void {
+    this.#newListeners.add(listener);
+    return () => this.#newListeners.delete(listener);
   }
 
   prune(): void {
@@ -53,6 +63,12 @@ export class RevocationList {
 export interface RevocationSync {
   start(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Seconds since the revoked set was last confirmed complete, at `nowMs`. Messages
+   * carry no publish time (DESIGN.md {sid, reason, until}), so this is the observable
+   * bound: a revocation whose message was missed lands at the next successful resync.
+   */
+  syncLagSeconds(nowMs: number): number;
 }
 
 /** Without Redis: the auth-service's in-process bus (development, or both in one process). */
@@ -73,6 +89,11 @@ export class InProcessRevocationSync implements RevocationSync {
   async close(): Promise<void> {
     this.#unsubscribe?.();
   }
+
+  /** In process, delivery is synchronous: the set is always complete. */
+  syncLagSeconds(): number {
+    return 0;
+  }
 }
 
 export interface RedisRevocationSyncOptions {
@@ -83,6 +104,8 @@ export interface RedisRevocationSyncOptions {
   /** Safety-net resync period, so an id missed by pub/sub is still refused within 1 s. */
   resyncIntervalMs: number;
   log: Logger;
+  /** Epoch ms; default `Date.now` (for the sync-lag figure). */
+  nowMs?: () => number;
 }
 
 /** Reconnect quickly: revocations must land within a second after Redis comes back. */
@@ -100,11 +123,16 @@ export class RedisRevocationSync implements RevocationSync {
   readonly #commands: Redis;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  readonly #nowMs: () => number;
+  /** Epoch ms of the last successful resync (construction time until the first). */
+  #lastSyncedAtMs: number;
   /** How many resyncs completed (tests). */
   resyncs = 0;
 
   constructor(options: RedisRevocationSyncOptions) {
     this.#options = options;
+    this.#nowMs = options.nowMs ?? Date.now;
+    this.#lastSyncedAtMs = this.#nowMs();
     const common = { lazyConnect: true, retryStrategy: fastRetry, enableAutoPipelining: false };
     this.#subscriber = new Redis(options.redisUrl, { ...common, connectionName: `${options.prefix}worker-revocations` });
     this.#commands = new Redis(options.redisUrl, { ...common, connectionName: `${options.prefix}worker-revocations-sync`, maxRetriesPerRequest: 1 });
@@ -136,6 +164,8 @@ export class RedisRevocationSync implements RevocationSync {
   /** Reads every revoked id whose tokens may still be alive. Errors are logged, never thrown. */
   async resync(): Promise<void> {
     if (this.#closed) return;
+    // The set is complete as of when the read was sent, not when it answered.
+    const startedAtMs = this.#nowMs();
     try {
       const now = this.#options.nowSec();
       const flat = await this.#commands.zrangebyscore(revokedSetKey(this.#options.prefix), now, "+inf", "WITHSCORES");
@@ -144,9 +174,14 @@ export class RedisRevocationSync implements RevocationSync {
       }
       this.#options.list.prune();
       this.resyncs += 1;
+      this.#lastSyncedAtMs = Math.max(this.#lastSyncedAtMs, startedAtMs);
     } catch (error) {
       this.#options.log.warn({ err: (error as Error).message }, "revocation sync: resync failed");
     }
+  }
+
+  syncLagSeconds(nowMs: number): number {
+    return Math.max(0, nowMs - this.#lastSyncedAtMs) / 1000;
   }
 
   async close(): Promise<void> {

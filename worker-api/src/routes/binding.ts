@@ -42,10 +42,12 @@ export function bindRoute(binding: Binding) {
     if (!claims) throw new Error("bindRoute runs after authenticate");
     const reason = mismatch(claims, ctx.params ?? {}, binding);
     if (reason !== undefined) {
+      ctx.state.authOutcome = "forbidden";
       forbidden(ctx, reason);
       return;
     }
     if (binding === "mayor" && !hasScope(claims.scope, "mayor")) {
+      ctx.state.authOutcome = "insufficient_scope";
       insufficientScope(ctx, "mayor");
       return;
     }

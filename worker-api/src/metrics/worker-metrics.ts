@@ -1,0 +1,126 @@
+import { Counter, Gauge, type Registry } from "prom-client";
+import type { RevocationList, RevocationSync } from "../auth/revocations.js";
+import type { VerifiedTokenCache } from "../auth/verify-cache.js";
+import { createServiceRegistry } from "./registry.js";
+
+/** How one authentication of an agent route ended (the `outcome` label). */
+export type AuthOutcome =
+  /** Authenticated and the route binding held. */
+  | "ok"
+  /** No credentials or another scheme (RFC 6750 §3.1: the bare challenge). */
+  | "missing"
+  /** Malformed header, bad signature, unknown kid, wrong iss/aud/typ, bad claims. */
+  | "invalid"
+  /** `exp` passed (beyond the clock tolerance). */
+  | "expired"
+  /** The token's session is in the revoked set. */
+  | "revoked"
+  /** Valid token for another agent, rig or town. */
+  | "forbidden"
+  /** Valid token without the scope the route needs (RFC 6750 §3.1). */
+  | "insufficient_scope"
+  /** The auth-service's keys could not be fetched (503). */
+  | "unavailable";
+
+export const AUTH_OUTCOMES: readonly AuthOutcome[] = ["ok", "missing", "invalid", "expired", "revoked", "forbidden", "insufficient_scope", "unavailable"];
+
+/** Where a revoked session id entered the in-memory set (the `via` label). */
+export type RevocationPath = "message" | "resync";
+
+export interface WorkerMetricsSources {
+  cache: VerifiedTokenCache;
+  revocations: RevocationList;
+  revocationSync: () => RevocationSync;
+  /** Epoch ms (the worker's clock). */
+  now: () => number;
+}
+
+/**
+ * The worker-api's metrics (exposed at `GET /metrics`). Labels are fixed small sets:
+ * never a token, session id or agent id.
+ *
+ * | name | type | meaning |
+ * |---|---|---|
+ * | gastown_worker_auth_total{outcome} | counter | agent-route authentications by outcome (see `AuthOutcome`) |
+ * | gastown_worker_verify_cache_hits_total | counter | requests whose token was found in the verified-token cache |
+ * | gastown_worker_verify_cache_misses_total | counter | requests that ran the full signature check |
+ * | gastown_worker_verify_cache_hit_ratio | gauge | hits / (hits + misses) since start (0 before any request) |
+ * | gastown_worker_verify_cache_entries | gauge | tokens in the cache |
+ * | gastown_worker_revocation_sync_lag_seconds | gauge | seconds since the revoked set was last confirmed complete |
+ * | gastown_worker_revocations_applied_total{via} | counter | session ids newly added to the revoked set, by message or by resync |
+ * | gastown_worker_revoked_sessions | gauge | revoked session ids held in memory (until their tokens expire) |
+ */
+export class WorkerMetrics {
+  readonly registry: Registry;
+  readonly #auth: Counter<"outcome">;
+  readonly #cacheHits: Counter;
+  readonly #cacheMisses: Counter;
+  readonly #revocationsApplied: Counter<"via">;
+
+  constructor(sources: WorkerMetricsSources) {
+    const registry = createServiceRegistry("worker-api");
+    this.registry = registry;
+    this.#auth = new Counter({ name: "gastown_worker_auth_total", help: "Agent-route authentications by outcome.", labelNames: ["outcome"], registers: [registry] });
+    for (const outcome of AUTH_OUTCOMES) this.#auth.inc({ outcome }, 0);
+    this.#cacheHits = new Counter({ name: "gastown_worker_verify_cache_hits_total", help: "Requests whose access token was already verified (cache hit).", registers: [registry] });
+    this.#cacheMisses = new Counter({ name: "gastown_worker_verify_cache_misses_total", help: "Requests that ran the full signature and claims check.", registers: [registry] });
+    new Gauge({
+      name: "gastown_worker_verify_cache_hit_ratio",
+      help: "Verified-token cache hits / lookups since start (0 before any lookup).",
+      registers: [registry],
+      collect() {
+        const lookups = sources.cache.hits + sources.cache.misses;
+        this.set(lookups === 0 ? 0 : sources.cache.hits / lookups);
+      },
+    });
+    new Gauge({
+      name: "gastown_worker_verify_cache_entries",
+      help: "Verified tokens held in the cache.",
+      registers: [registry],
+      collect() {
+        this.set(sources.cache.size);
+      },
+    });
+    new Gauge({
+      name: "gastown_worker_revocation_sync_lag_seconds",
+      help: "Seconds since the in-memory revoked set was last confirmed complete (last successful resync from Redis; 0 with the in-process bus). Bounds how late a revocation whose message was missed can land.",
+      registers: [registry],
+      collect() {
+        this.set(sources.revocationSync().syncLagSeconds(sources.now()));
+      },
+    });
+    this.#revocationsApplied = new Counter({
+      name: "gastown_worker_revocations_applied_total",
+      help: "Revoked session ids newly added to the in-memory set, by path (resync > 0 means pub/sub messages were missed).",
+      labelNames: ["via"],
+      registers: [registry],
+    });
+    for (const via of ["message", "resync"] as const) this.#revocationsApplied.inc({ via }, 0);
+    new Gauge({
+      name: "gastown_worker_revoked_sessions",
+      help: "Revoked session ids held in memory (each until its last access token expires).",
+      registers: [registry],
+      collect() {
+        sources.revocations.prune();
+        this.set(sources.revocations.size);
+      },
+    });
+  }
+
+  authOutcome(outcome: AuthOutcome): void {
+    this.#auth.inc({ outcome });
+  }
+
+  cacheLookup(hit: boolean): void {
+    (hit ? this.#cacheHits : this.#cacheMisses).inc();
+  }
+
+  revocationApplied(via: RevocationPath): void {
+    this.#revocationsApplied.inc({ via });
+  }
+
+  /** Exposition for `GET /metrics` (collect callbacks run here). */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
