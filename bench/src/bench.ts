@@ -1,6 +1,6 @@
 import { startRedisServer, testRedisUrl } from "@gastown/testkit";
 import { Redis } from "ioredis";
-import { machineInfo } from "./machine.js";
+import { currentLoad, machineInfo } from "./machine.js";
 import { Progress } from "./progress.js";
 import type { BenchReport } from "./report/report.js";
 import { redisVersion } from "./redis/command-stats.js";
@@ -30,7 +30,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchReport> {
     (url) => startOidcTarget(url, { cpuProfileDir: settings.cpuProfileDir }),
   ];
   const turns = settings.concurrencies.length * Math.max(1, settings.rounds);
-  const progress = new Progress(turns * starters.length + 2 * starters.length + turns * 2 + 3);
+  const progress = new Progress(turns * starters.length + 2 * starters.length + turns * 2 + 3 * Math.max(1, settings.rounds));
   const report: BenchReport = {
     machine: machineInfo(version),
     settings: {
@@ -113,10 +113,11 @@ export async function runBench(settings: BenchSettings): Promise<BenchReport> {
         const figures = await attempt(`callbacks at ${concurrency} clients`, () => measureCallbacks(auth, redisUrl, concurrency, settings, progress));
         if (figures) report.callbacks.push(figures);
       }
-      report.tokenCheck = (await attempt("in-process token check", () => measureTokenChecks(auth, settings.verifyMs, progress))) ?? {};
+      report.tokenCheck = (await attempt("in-process token check", () => measureTokenChecks(auth, settings.verifyMs, Math.max(1, settings.rounds), progress))) ?? {};
     } finally {
       await auth.stop();
     }
   }
+  report.machine.loadAverageAtEnd = currentLoad();
   return report;
 }

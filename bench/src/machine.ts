@@ -8,6 +8,13 @@ export interface MachineInfo {
   redis: string;
   /** 1-minute load average when the run started (other work on the machine). */
   loadAverage: number;
+  /** The same when the run ended. */
+  loadAverageAtEnd?: number;
+}
+
+/** 1-minute load average now. */
+export function currentLoad(): number {
+  return loadavg()[0] ?? Number.NaN;
 }
 
 export function machineInfo(redisVersion: string, now = new Date()): MachineInfo {

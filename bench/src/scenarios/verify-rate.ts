@@ -28,3 +28,10 @@ export async function measureRate(label: string, operation: () => Promise<unknow
   const seconds = (now - start) / 1000;
   return { label, operations, perSecond: operations / seconds, microseconds: (seconds * 1e6) / operations };
 }
+
+/** One figure from several turns of the same operation (operations and time added up). */
+export function mergeRates(turns: readonly RateFigure[]): RateFigure {
+  const operations = turns.reduce((sum, turn) => sum + turn.operations, 0);
+  const seconds = turns.reduce((sum, turn) => sum + turn.operations / turn.perSecond, 0);
+  return { label: turns[0]?.label ?? "", operations, perSecond: operations / seconds, microseconds: (seconds * 1e6) / operations };
+}
