@@ -130,6 +130,25 @@ describe("dispatcher", () => {
     assert.equal(s.fake.agents.get("polecat-1")!.pid, known.pid);
   });
 
+  test("a container that restarted and no longer knows the agent: the worker starts it again with a fresh session", async () => {
+    const s = await startStack({});
+    const first = await operatorStart(s, POLECAT);
+    s.fake.agents.clear(); // the container restarted: its agents and their sessions are gone
+    await s.worker.dispatcher.reconcile();
+    const starts = s.fake.calls.filter((c) => c.path === "/agents/start");
+    assert.equal(starts.length, 2, "started again in the container");
+    const after = await view(s, "polecat-1");
+    assert.equal(after.state, "running");
+    assert.notEqual(after.session_id, first.session_id);
+    assert.equal(startedPair(s).session_id, first.session_id, "the first start carried the first session");
+    assert.equal((starts[1]!.body!.tokens as TokenPair).session_id, after.session_id);
+    const old = await waitFor(async () => {
+      const session = await adminSession(s.auth, first.session_id as string);
+      return session.state !== "active" ? session : undefined;
+    }, 5_000, "old session revoked");
+    assert.deepEqual([old.state, old.revoke_reason], ["revoked", "superseded"]);
+  });
+
   test("sendMayorMessage: plain delivery when healthy; a lost session gets a fresh pair with the message", async () => {
     const s = await startStack({});
     await operatorStart(s, MAYOR);

@@ -1,4 +1,4 @@
-import { RENEWABLE_REASONS, type RevocationEvent, type TokenPolicy } from "@gastown/token-policy";
+import { RENEWABLE_REASONS, type RevocationEvent, retryDelayMs, type TokenPolicy } from "@gastown/token-policy";
 import { AgentAlreadyRunningError, UnknownAgentError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { agentKey } from "../records/types.js";
@@ -154,11 +154,39 @@ export class Dispatcher {
       clearTimeout(agent.timer);
       return;
     }
+    if (verdict.kind === "missing") {
+      await this.#redispatch(key, agent);
+      return;
+    }
     if (verdict.kind === "renew") {
       await this.#renewer.renew(key, agent, verdict.reason).catch(() => {});
       return;
     }
     this.#arm(key, agent);
+  }
+
+  /**
+   * DESIGN.md failure semantics, "container restarts": the container no longer knows a
+   * running agent (its sessions were only in its memory), so the worker dispatches a fresh
+   * session and starts the agent again; the old session is revoked as superseded.
+   */
+  async #redispatch(key: string, agent: ManagedAgent): Promise<void> {
+    this.#o.log.warn({ agent: key, session: agent.session.sessionId }, "agent unknown to the container (restarted?); dispatching a fresh session");
+    const old = agent.session;
+    agent.state = "exited";
+    try {
+      await this.startAgentInContainer(agent.identity);
+    } catch (error) {
+      agent.state = "running";
+      agent.renewFailures += 1;
+      this.#o.log.warn({ agent: key, err: (error as Error).message }, "fresh dispatch after a container restart failed; retrying");
+      this.#arm(key, agent, retryDelayMs(agent.renewFailures, this.#o.policy));
+      return;
+    }
+    this.#o.auth.revoke(old.firstAccessToken, "superseded").then(
+      () => this.#o.log.info({ agent: key, session: old.sessionId }, "session lost with the container revoked"),
+      (error: Error) => this.#o.log.warn({ agent: key, session: old.sessionId, err: error.message }, "could not revoke the session lost with the container"),
+    );
   }
 
   /** The reconcile timer's tick (also callable from tests). */

@@ -25,7 +25,13 @@ export interface HealthCheckDeps {
   log: Logger;
 }
 
-export type HealthVerdict = { kind: "gone"; state: "exited" | "stopped" } | { kind: "renew"; reason: RenewalReason } | { kind: "healthy" } | { kind: "unknown" };
+export type HealthVerdict =
+  | { kind: "gone"; state: "exited" | "stopped" }
+  /** The container does not know the agent (404): it restarted and lost it. */
+  | { kind: "missing" }
+  | { kind: "renew"; reason: RenewalReason }
+  | { kind: "healthy" }
+  | { kind: "unknown" };
 
 /**
  * Reads the container's status of one agent and judges its session. The reconcile timer
@@ -41,7 +47,7 @@ export async function checkSessionHealth(agent: ManagedAgent, deps: HealthCheckD
     const reason = renewalNeeded(agent, null, deps.now(), deps.policy);
     return reason === "absolute_end" ? { kind: "renew", reason } : { kind: "unknown" };
   }
-  if (!status) return { kind: "gone", state: "exited" };
+  if (!status) return { kind: "missing" };
   if (status.state === "stopped" || status.state === "exited") return { kind: "gone", state: status.state };
   agent.pid = status.pid ?? agent.pid;
   if (status.session && status.session.session_id === agent.session.sessionId) {
