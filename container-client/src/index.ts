@@ -14,4 +14,6 @@ export { loadSupervisorConfig, type SupervisorConfig } from "./config.js";
 export { agentEnvironment } from "./supervisor/agent-env.js";
 export { splitCommandLine } from "./supervisor/command-line.js";
 export type { AgentSpec, AgentState, AgentStatus, ManagedAgent, ManagedAgentEvents } from "./supervisor/managed-agent.js";
+export { type MetricsAgentView, REFRESH_OUTCOMES, type RefreshOutcome, SupervisorMetrics } from "./metrics/supervisor-metrics.js";
+export { READINESS_TIMEOUT_MS, type ReadinessTargets } from "./supervisor/operations.js";
 export { defaultAgentCommand, type RunningSupervisor, startSupervisor, type SupervisorOptions } from "./supervisor/supervisor.js";

@@ -164,6 +164,11 @@ export class AgentSession extends EventEmitter<SessionEvents> {
    * if (session.status().lost) await pushFreshPair();
    * ```
    */
+  /** Epoch ms when the current access token expires (local receipt time + `expires_in`); `status()` has it in whole seconds. */
+  get accessExpiresAtMs(): number {
+    return this.#expiresAt;
+  }
+
   status(): SessionStatus {
     return {
       session_id: this.#tokens.session_id,

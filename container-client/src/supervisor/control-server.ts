@@ -18,7 +18,7 @@ const STATUS_BY_CODE: Record<string, number> = {
  * deliver a message, push a fresh pair, read an agent's status, stop an agent. Answers
  * never carry a token.
  */
-export function createControlApp(manager: ProcessManager, controlToken: string, log: Logger): Koa {
+export function createControlApp(manager: ProcessManager, controlToken: string, log: Logger, operations?: Router): Koa {
   const app = new Koa();
   const router = new Router();
 
@@ -64,6 +64,9 @@ export function createControlApp(manager: ProcessManager, controlToken: string, 
       ctx.body = { error: "server_error", error_description: code === "ERR_SPAWN_FAILED" ? (error as Error).message : "internal error" };
     }
   });
+  // /healthz, /readyz and /metrics answer without the credential (they hold no token);
+  // everything after this point requires it.
+  if (operations) app.use(operations.routes());
   app.use(requireControlToken(controlToken));
   app.use(router.routes());
   app.use(router.allowedMethods());

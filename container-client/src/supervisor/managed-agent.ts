@@ -4,6 +4,7 @@ import { createInterface } from "node:readline";
 import type { Logger } from "pino";
 import type { TokenPolicy } from "@gastown/token-policy";
 import { AgentStateError, SpawnError } from "../errors.js";
+import type { SupervisorMetrics } from "../metrics/supervisor-metrics.js";
 import type { AgentIdentity } from "../routes.js";
 import { AgentSession } from "../session/agent-session.js";
 import type { SessionStatus } from "../session/events.js";
@@ -34,6 +35,7 @@ export interface AgentRuntime {
   clock?: Clock | undefined;
   heartbeatIntervalMs: number;
   log: Logger;
+  metrics?: SupervisorMetrics | undefined;
 }
 
 /** `GET /agents/:agentId` (DESIGN.md "Container control server"); never a token. */
@@ -85,6 +87,7 @@ export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
     this.session = new AgentSession({ tokenEndpoint: runtime.tokenEndpoint, clientId: runtime.clientId, tokens, policy: runtime.policy, clock: runtime.clock });
     this.tokenFile = new TokenFile(runtime.stateDir);
+    runtime.metrics?.watch(this.session);
     this.session.on("tokens", () => {
       this.#writeTokenFile().catch((error: Error) => this.#log.error({ err: error.message }, "could not write the token file"));
     });
@@ -127,6 +130,7 @@ export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
   /** Swaps in a pushed pair: the session and the token file change before this returns. */
   async pushTokens(pair: TokenPair): Promise<void> {
     this.session.setTokens(pair);
+    this.runtime.metrics?.tokenPushed();
     await this.#writeTokenFile();
     this.#log.info({ sessionId: pair.session_id }, "fresh token pair pushed");
   }

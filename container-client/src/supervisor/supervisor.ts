@@ -7,9 +7,11 @@ import { fileURLToPath } from "node:url";
 import { DEFAULT_CONTAINER_CLIENT_ID, loadPolicy, type PolicyOverrides } from "@gastown/token-policy";
 import { ConfigError } from "../errors.js";
 import { createLogger } from "../logger.js";
+import { SupervisorMetrics } from "../metrics/supervisor-metrics.js";
 import type { Clock } from "../session/timers.js";
 import { createControlApp } from "./control-server.js";
 import type { ManagedAgent } from "./managed-agent.js";
+import { operationsRouter } from "./operations.js";
 import { ProcessManager } from "./process-manager.js";
 
 /** Options of `startSupervisor`; see `main.ts` for the environment variables behind them. */
@@ -44,6 +46,8 @@ export interface RunningSupervisor {
   url: string;
   /** Read-only view of the agents, for tests and diagnostics. */
   agents: ReadonlyMap<string, ManagedAgent>;
+  /** This instance's Prometheus metrics (also at `GET /metrics`). */
+  metrics: SupervisorMetrics;
   /** Stops every agent (SIGTERM) and the control server. */
   close(): Promise<void>;
 }
@@ -80,6 +84,8 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
   const ownsStateDir = options.stateDir === undefined;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "gastown-container-"));
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const agents = (): Iterable<ManagedAgent> => manager.agents.values();
+  const metrics = new SupervisorMetrics({ agents, now: options.clock ?? Date.now });
   const manager = new ProcessManager({
     command: options.agentCommand ?? defaultAgentCommand(),
     inheritedEnv: env,
@@ -91,8 +97,10 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
     clock: options.clock,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     log,
+    metrics,
   });
-  const app = createControlApp(manager, options.controlToken, log);
+  const operations = operationsRouter(metrics, { authUrl: options.authUrl, apiUrl: options.apiUrl });
+  const app = createControlApp(manager, options.controlToken, log, operations);
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(options.port ?? 4200, options.host ?? "127.0.0.1", () => resolve(listening));
     listening.once("error", reject);
@@ -103,6 +111,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
   return {
     url,
     agents: manager.agents,
+    metrics,
     async close() {
       await manager.stopAll();
       server.closeAllConnections();

@@ -1,0 +1,100 @@
+import { Counter, Gauge, type Registry } from "prom-client";
+import type { AgentSession } from "../session/agent-session.js";
+import type { Clock } from "../session/timers.js";
+import type { AgentState } from "../supervisor/managed-agent.js";
+import { createServiceRegistry } from "./registry.js";
+
+/** How one refresh attempt ended (the `outcome` label). */
+export type RefreshOutcome = "ok" | "failed" | "lost";
+export const REFRESH_OUTCOMES: readonly RefreshOutcome[] = ["ok", "failed", "lost"];
+const AGENT_STATES: readonly AgentState[] = ["starting", "running", "stopped", "exited"];
+
+/** What the scrape-time gauges read: the supervisor's agents. */
+export interface MetricsAgentView {
+  readonly state: AgentState;
+  readonly live: boolean;
+  readonly spec: { readonly agentId: string };
+  readonly session: AgentSession;
+}
+
+export interface SupervisorMetricsSources {
+  agents: () => Iterable<MetricsAgentView>;
+  /** Epoch ms (the supervisor's clock). */
+  now: Clock;
+}
+
+/**
+ * The container supervisor's metrics (exposed at `GET /metrics`, no credential needed:
+ * counts and agent ids only, never a token or session id).
+ *
+ * | name | type | meaning |
+ * |---|---|---|
+ * | gastown_container_refreshes_total{outcome} | counter | refresh attempts: ok, failed (will retry), lost (refused for good) |
+ * | gastown_container_access_token_expires_in_seconds{agent_id} | gauge | seconds until each live agent's current access token expires (read at scrape) |
+ * | gastown_container_lost_sessions | gauge | live agents whose session is lost (waiting for a pushed pair) |
+ * | gastown_container_token_pushes_total | counter | fresh pairs pushed by the worker (PUT tokens, or with a message) |
+ * | gastown_container_agents{state} | gauge | agents known to the supervisor by state |
+ */
+export class SupervisorMetrics {
+  readonly registry: Registry;
+  readonly #refreshes: Counter<"outcome">;
+  readonly #pushes: Counter;
+
+  constructor(sources: SupervisorMetricsSources) {
+    const registry = createServiceRegistry("container-supervisor");
+    this.registry = registry;
+    this.#refreshes = new Counter({ name: "gastown_container_refreshes_total", help: "Refresh attempts by outcome (ok, failed and retried, lost for good).", labelNames: ["outcome"], registers: [registry] });
+    for (const outcome of REFRESH_OUTCOMES) this.#refreshes.inc({ outcome }, 0);
+    this.#pushes = new Counter({ name: "gastown_container_token_pushes_total", help: "Fresh token pairs pushed by the worker-api.", registers: [registry] });
+    new Gauge({
+      name: "gastown_container_access_token_expires_in_seconds",
+      help: "Seconds until each live agent's current access token expires (negative: already expired).",
+      labelNames: ["agent_id"],
+      registers: [registry],
+      collect() {
+        this.reset();
+        const now = sources.now();
+        for (const agent of sources.agents()) {
+          if (agent.live) this.set({ agent_id: agent.spec.agentId }, (agent.session.accessExpiresAtMs - now) / 1000);
+        }
+      },
+    });
+    new Gauge({
+      name: "gastown_container_lost_sessions",
+      help: "Live agents whose session was refused for good and waits for a pushed pair.",
+      registers: [registry],
+      collect() {
+        let lost = 0;
+        for (const agent of sources.agents()) if (agent.live && agent.session.status().lost) lost += 1;
+        this.set(lost);
+      },
+    });
+    new Gauge({
+      name: "gastown_container_agents",
+      help: "Agents known to the supervisor, by state.",
+      labelNames: ["state"],
+      registers: [registry],
+      collect() {
+        const counts = new Map<AgentState, number>(AGENT_STATES.map((state) => [state, 0]));
+        for (const agent of sources.agents()) counts.set(agent.state, (counts.get(agent.state) ?? 0) + 1);
+        for (const [state, count] of counts) this.set({ state }, count);
+      },
+    });
+  }
+
+  /** Counts the session's refresh outcomes from its events. */
+  watch(session: AgentSession): void {
+    session.on("refreshed", () => this.#refreshes.inc({ outcome: "ok" }));
+    session.on("refresh_failed", () => this.#refreshes.inc({ outcome: "failed" }));
+    session.on("lost", () => this.#refreshes.inc({ outcome: "lost" }));
+  }
+
+  tokenPushed(): void {
+    this.#pushes.inc();
+  }
+
+  /** Exposition for `GET /metrics` (collect callbacks run here). */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
