@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { verifyAccessToken } from "@gastown/token-policy";
 import { createRemoteJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from "jose";
-import { type RunningAuthService, startAuthService } from "../src/index.js";
+import { startAuthService } from "../src/index.js";
 import { BASIC, CONTAINER, DEFAULT_AGENT, DISPATCH } from "./harness.js";
 
 async function newKey(kid: string): Promise<JWK> {

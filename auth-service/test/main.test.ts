@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { exportJWK, generateKeyPair } from "jose";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { waitFor } from "@gastown/testkit";
@@ -35,6 +39,33 @@ describe("main (npm start)", () => {
       assert.equal(await exited, 0);
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+
+  it("reloads AUTH_SIGNING_KEYS_FILE on SIGHUP (a bad file keeps the old keys)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "gastown-sighup-"));
+    const file = join(dir, "keys.json");
+    const key = async (kid: string) => ({ ...(await exportJWK((await generateKeyPair("ES256", { extractable: true })).privateKey)), kid });
+    const [a, b] = [await key("key-a"), await key("key-b")];
+    await writeFile(file, JSON.stringify({ keys: [a] }));
+    const { child, output, exited } = run({ AUTH_PORT: "0", AUTH_SIGNING_KEYS_FILE: file });
+    const kids = async (url: string) => ((await (await fetch(`${url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid).join(",");
+    try {
+      const url = await waitFor(() => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output.stdout)?.[1], 20_000, "listening line");
+      assert.equal(await kids(url), "key-a");
+      await writeFile(file, JSON.stringify({ keys: [a, { ...b, gastown_status: "published" }] }));
+      child.kill("SIGHUP");
+      await waitFor(async () => (await kids(url)) === "key-a,key-b", 10_000, "reloaded key set");
+      assert.match(output.stderr, /signing keys reloaded \(signing kid key-a; published key-a, key-b\)/);
+      await writeFile(file, "{broken");
+      child.kill("SIGHUP");
+      await waitFor(() => /NOT reloaded/.test(output.stderr), 10_000, "refused reload");
+      assert.equal(await kids(url), "key-a,key-b");
+      child.kill("SIGTERM");
+      assert.equal(await exited, 0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

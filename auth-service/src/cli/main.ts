@@ -22,7 +22,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .addHelpText("after", EXIT_CODES_HELP);
   for (const register of [registerList, registerShow, registerRevoke, registerAudit, registerKeygen, registerKeys, registerSecret, registerDispatch]) register(program);
-  program.commands.forEach((command) => command.addHelpText("after", EXIT_CODES_HELP));
+  for (const command of program.commands) command.addHelpText("after", EXIT_CODES_HELP);
   return program;
 }
 
