@@ -84,7 +84,7 @@ for (const kind of STORE_KINDS) {
       for (const token of tokens) secrets.push(token, token.split(".").pop()!);
       for (const secret of secrets) assert.ok(!dump.includes(secret), "a token or secret is in the store");
       for (const query of ["?limit=1001", "?limit=0", "?limit=abc", "?session_id=short", "?agent_id=a%20b", "?foo=1", "?limit=1&limit=2"]) {
-        const response = await h.admin("get", `/admin/audit${query}`).expect(400);
+        const response: { body: { error?: string } } = await h.admin("get", `/admin/audit${query}`).expect(400);
         assert.equal(response.body.error, "invalid_request", query);
       }
       assert.equal((await audit(h, "?limit=1000")).length, 14);

@@ -23,7 +23,7 @@ for (const kind of STORE_KINDS) {
       await h.dispatch({ agent_id: "still-live" });
       await h.form("/oauth2/token", { grant_type: "refresh_token", refresh_token: "gtr_forged", client_id: "gastown-container" }).expect(400);
       const response = await h.http.get("/metrics").expect(200);
-      assert.match(response.headers["content-type"], /^text\/plain; version=0\.0\.4/);
+      assert.match(String(response.headers["content-type"]), /^text\/plain; version=0\.0\.4/);
       const text = response.text;
       const label = 'service="auth-service"';
       assert.equal(sample(text, `gastown_auth_grants_total{grant_type="agent_dispatch",outcome="issued",${label}}`), 7);

@@ -1,3 +1,3 @@
 export { freePort } from "./ports.js";
 export { deleteKeys, randomPrefix, type RedisServer, startRedisServer, testRedisUrl } from "./redis.js";
-export { waitFor } from "./wait.js";
+export { type Truthy, waitFor } from "./wait.js";
