@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
-import { freePort, waitFor } from "@gastown/testkit";
+import { freePort, scrape, waitFor } from "@gastown/testkit";
 import { REFRESH_OUTCOMES, type RefreshOutcome, type RunningSupervisor, startSupervisor } from "../src/index.js";
 import { CONTROL_TOKEN, control, sampleAgentCommand } from "./helpers/agent-command.js";
 import { adminRevoke, dispatch } from "./helpers/auth.js";
-import { scrape } from "./helpers/metrics.js";
 import { RecordingApi } from "./helpers/recording-api.js";
 import { RecordingTokenEndpoint } from "./helpers/token-endpoint.js";
 

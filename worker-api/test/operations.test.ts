@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { freePort, type RedisServer, randomPrefix, startRedisServer, waitFor } from "@gastown/testkit";
+import { freePort, type RedisServer, randomPrefix, type Scrape, scrape, startRedisServer, waitFor } from "@gastown/testkit";
 import { InProcessRevocationBus, revokedSetKey } from "@gastown/token-policy";
 import { Redis } from "ioredis";
 import { AUTH_OUTCOMES, type RunningWorkerApi, startWorkerApi } from "../src/index.js";
 import { bearer, get, heartbeatUrl, post } from "./helpers/http.js";
 import { MAYOR, mint, POLECAT, startTestIssuer, type TestIssuer } from "./helpers/issuer.js";
-import { type Scrape, scrape } from "./helpers/metrics.js";
 
 const common = {
   containerUrl: "http://127.0.0.1:9",
