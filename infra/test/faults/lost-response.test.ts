@@ -47,7 +47,7 @@ test("a refresh response lost on the way back: the retry gets the same successor
   const generation = (await waitForRotation(stack, "mayor", 0)).generation;
   const next = await waitForRotation(stack, "mayor", generation + 1);
   assert.equal(next.session_id, session, "same session: not lost, not re-dispatched");
-  assert.ok(proxy.exchanges.some((e) => e.sentRefreshToken === dropped.response.refresh_token && e.status === 200), "the successor was used for the next refresh");
+  await waitFor(() => proxy.exchanges.some((e) => e.sentRefreshToken === dropped.response.refresh_token && e.status === 200), 10_000, "the successor used for the next refresh");
   assert.deepEqual(proxy.exchanges.filter((e) => e.status !== 200 && !e.dropped), [], "no refresh was refused");
   assert.equal((await stack.view("mayor")).renewals, 0);
   assert.equal(((await stack.container("mayor")).body.session as { lost: boolean }).lost, false);
