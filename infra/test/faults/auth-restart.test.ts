@@ -5,9 +5,10 @@ import { activeSession, agentPid, assertEveryCallbackStored, sleep, waitForRotat
 import { startTestRedis, type TestRedis } from "../harness/redis.js";
 import { ProcessStack } from "../harness/stack.js";
 
-// Refresh at 4.2-4.8 s of a 6 s token; the outage covers that point, and the retries (1 s,
-// then 1-2 s) land inside the token's remaining life plus the tolerance.
-const LIFETIMES = { accessTokenTtl: 6, refreshIdleTtl: 120, sessionMaxTtl: 600, refreshGrace: 5, clockTolerance: 3 };
+// Refresh at 7-8 s of a 10 s token (counted from the rotation seen); the outage (kill at
+// 6.3 s, 2 s down, then the start-up) covers that point, and the retries (1 s, then 1-2 s,
+// 1-4 s) land inside the token's remaining life plus the tolerance (>= 14 s).
+const LIFETIMES = { accessTokenTtl: 10, refreshIdleTtl: 120, sessionMaxTtl: 600, refreshGrace: 5, clockTolerance: 5 };
 const AGENTS = [MAYOR, polecat(1)];
 
 let redis: TestRedis;
@@ -28,10 +29,10 @@ test("auth-service killed and restarted (with Redis): zero failed callbacks, sam
 
   const rotated = await waitForRotation(stack, "mayor", 0);
   const polecatBefore = (await activeSession(stack, "polecat-1"))?.generation ?? 0;
-  // Just before the Mayor's next refresh point (4.2-4.8 s after this rotation): kill, stay down, restart.
-  await sleep(Math.max(0, rotated.seenAt + 3_900 - Date.now()));
+  // Just before the Mayor's next refresh point (7-8 s after this rotation): kill, stay down, restart.
+  await sleep(Math.max(0, rotated.seenAt + 6_300 - Date.now()));
   await stack.auth.stop("SIGKILL");
-  await sleep(1_100);
+  await sleep(2_000);
   await stack.auth.start();
   const restartedAt = Date.now();
 
