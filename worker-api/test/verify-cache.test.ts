@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { type AccessTokenClaims, InProcessRevocationBus } from "@gastown/token-policy";
 import { type RunningWorkerApi, startWorkerApi, VerifiedTokenCache } from "../src/index.js";
@@ -119,5 +121,45 @@ describe("worker hot path: JWKS fetched once, signatures checked once, revocatio
       assert.equal((await post(url(), {}, bearer(bogus))).status, 401);
     }
     assert.equal(issuer.jwksFetches, 3);
+  });
+});
+
+describe("a worker started before the auth-service answers", () => {
+  test("accepts valid tokens as soon as the auth-service is up, without waiting out the refetch cooldown", async () => {
+    const issuer = await startTestIssuer();
+    let open = false;
+    // In front of the issuer: answers 503 until opened (the auth-service not up yet).
+    const gate = createServer(async (req, res) => {
+      if (!open) return void res.writeHead(503).end();
+      const upstream = await fetch(`${issuer.url}${req.url ?? ""}`);
+      res.writeHead(upstream.status, { "content-type": "application/json" }).end(await upstream.text());
+    });
+    await new Promise<void>((resolve) => gate.listen(0, "127.0.0.1", resolve));
+    const clockMs = Date.now();
+    const worker = await startWorkerApi({
+      authUrl: `http://127.0.0.1:${(gate.address() as AddressInfo).port}`,
+      policyOverrides: { issuer: issuer.url },
+      redisUrl: null,
+      revocationBus: new InProcessRevocationBus(),
+      containerUrl: "http://127.0.0.1:9",
+      containerControlToken: "unused",
+      clientId: "worker",
+      clientSecret: "unused",
+      jwksRefetchCooldownMs: 60_000,
+      clock: () => clockMs,
+      logLevel: "silent",
+    });
+    try {
+      const url = heartbeatUrl(worker.url, "town-1", "rig-1", "polecat-1");
+      const token = await mint({ key: issuer.keys[0]!, issuer: issuer.url, claims: POLECAT, nowSec: Math.floor(clockMs / 1000) });
+      assert.equal((await post(url, {}, bearer(token))).status, 503, "no keys yet: unavailable, not invalid");
+      open = true;
+      assert.equal((await post(url, {}, bearer(token))).status, 202, "accepted at once, same clock: no cooldown after failed fetches");
+    } finally {
+      await worker.close();
+      gate.closeAllConnections();
+      gate.close();
+      await issuer.close();
+    }
   });
 });

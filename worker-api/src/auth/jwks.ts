@@ -75,7 +75,9 @@ export class JwksKeySource {
   }
 
   async #fetch(): Promise<void> {
-    this.#lastFetchAt = this.#now();
+    // The cooldown counts from the last fetch that brought keys: a worker that started
+    // before the auth-service answered must not refuse valid tokens for a whole cooldown.
+    const startedAt = this.#now();
     const { jwks_uri } = await this.#options.metadata.get();
     this.fetchCount += 1;
     let answer: Awaited<ReturnType<typeof fetchJson>>;
@@ -96,6 +98,7 @@ export class JwksKeySource {
       next.set(jwk.kid, jwk);
     }
     this.#jwks = next;
+    this.#lastFetchAt = startedAt;
     for (const cacheKey of this.#imported.keys()) {
       if (!next.has(cacheKey.split("\u0000")[0] ?? "")) this.#imported.delete(cacheKey);
     }
