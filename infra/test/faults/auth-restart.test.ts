@@ -1,24 +1,30 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { freePort, waitFor } from "@gastown/testkit";
 import { MAYOR, polecat } from "../harness/agents.js";
 import { activeSession, agentPid, assertEveryCallbackStored, sleep, waitForRotation } from "../harness/checks.js";
+import { TokenProxy } from "../harness/proxy.js";
 import { startTestRedis, type TestRedis } from "../harness/redis.js";
 import { ProcessStack } from "../harness/stack.js";
 
-// Refresh at 7-8 s of a 10 s token (counted from the rotation seen); the outage (kill at
-// 6.3 s, 2 s down, then the start-up) covers that point, and the retries (1 s, then 1-2 s,
-// 1-4 s) land inside the token's remaining life plus the tolerance (>= 14 s).
+// Refresh at 7-8 s of a 10 s token. The auth-service is killed at 6.3 s after a rotation
+// and restarted once a refresh has been attempted (seen at the proxy) plus 0.5 s; the
+// retries (1 s, then 1-2 s, 1-4 s) land inside the token's remaining life plus the 5 s tolerance.
 const LIFETIMES = { accessTokenTtl: 10, refreshIdleTtl: 120, sessionMaxTtl: 600, refreshGrace: 5, clockTolerance: 5 };
 const AGENTS = [MAYOR, polecat(1)];
 
 let redis: TestRedis;
+let proxy: TokenProxy;
 let stack: ProcessStack;
 before(async () => {
   redis = await startTestRedis();
-  stack = await ProcessStack.start({ redisUrl: redis.url, lifetimes: LIFETIMES });
+  const authPort = await freePort();
+  proxy = await new TokenProxy(`http://127.0.0.1:${authPort}`).start();
+  stack = await ProcessStack.start({ redisUrl: redis.url, lifetimes: LIFETIMES, authPort, supervisorAuthUrl: proxy.url });
 });
 after(async () => {
   await stack?.close();
+  await proxy?.close();
   await redis?.close();
 });
 
@@ -29,24 +35,23 @@ test("auth-service killed and restarted (with Redis): zero failed callbacks, sam
 
   const rotated = await waitForRotation(stack, "mayor", 0);
   const polecatBefore = (await activeSession(stack, "polecat-1"))?.generation ?? 0;
-  // Just before the Mayor's next refresh point (7-8 s after this rotation): kill, stay down, restart.
   await sleep(Math.max(0, rotated.seenAt + 6_300 - Date.now()));
   await stack.auth.stop("SIGKILL");
-  await sleep(2_000);
+  const downAt = Date.now();
+  await waitFor(() => proxy.requests.some((r) => r.at > downAt && r.grantType === "refresh_token"), 10_000, "a refresh attempt while the auth-service is down");
+  await sleep(500);
   await stack.auth.start();
-  const restartedAt = Date.now();
 
+  const unreachable = proxy.exchanges.filter((e) => e.startedAt > downAt && e.status === 0);
+  assert.ok(unreachable.length >= 1, "a refresh found the auth-service unreachable");
   const mayorAfter = await waitForRotation(stack, "mayor", rotated.generation + 1);
   await waitForRotation(stack, "polecat-1", polecatBefore);
-  assert.ok(Date.now() > restartedAt);
   assert.equal(mayorAfter.session_id, dispatched.mayor, "the Mayor kept its session: no re-dispatch");
-  assert.ok(stack.supervisor.lines.some((l) => l.includes("refresh failed; retrying")), "a refresh failed while the auth-service was down, and was retried");
+  await waitFor(() => stack.supervisor.lines.some((l) => l.includes("refresh failed; retrying")), 10_000, "the failed refresh retried");
 
   for (const id of ["mayor", "polecat-1"]) {
-    const view = await stack.view(id);
-    assert.equal(view.renewals, 0, `${id}: no re-dispatch was needed`);
-    const status = await stack.container(id);
-    assert.equal((status.body.session as { lost: boolean }).lost, false);
+    assert.equal((await stack.view(id)).renewals, 0, `${id}: no re-dispatch was needed`);
+    assert.equal(((await stack.container(id)).body.session as { lost: boolean }).lost, false, `${id}: session not lost`);
   }
   assert.equal(await agentPid(stack, "mayor"), pids.mayor);
   assert.equal(await agentPid(stack, "polecat-1"), pids.polecat);

@@ -3,6 +3,8 @@ import type { AddressInfo } from "node:net";
 
 /** One token-endpoint exchange seen on the wire between the container and the auth-service. */
 export interface Exchange {
+  /** When the request arrived at the proxy, and when its answer came back (epoch ms). */
+  startedAt: number;
   at: number;
   path: string;
   grantType: string | null;
@@ -14,6 +16,12 @@ export interface Exchange {
   dropped: boolean;
 }
 
+/** A request as it arrived (before any answer). */
+export interface ProxiedRequest {
+  at: number;
+  grantType: string | null;
+}
+
 /**
  * A small loopback HTTP proxy in front of the auth-service: it forwards every request,
  * records what it saw, and can swallow one response (closing the client's socket after the
@@ -21,6 +29,7 @@ export interface Exchange {
  */
 export class TokenProxy {
   readonly exchanges: Exchange[] = [];
+  readonly requests: ProxiedRequest[] = [];
   /** When set, the first exchange it accepts has its response dropped; then it is cleared. */
   dropWhen: ((exchange: Exchange) => boolean) | undefined;
   url = "";
@@ -35,6 +44,9 @@ export class TokenProxy {
       req.on("data", (chunk: Buffer) => chunks.push(chunk));
       req.on("end", () => {
         const body = Buffer.concat(chunks);
+        const startedAt = Date.now();
+        const form = new URLSearchParams(body.toString());
+        this.requests.push({ at: startedAt, grantType: form.get("grant_type") });
         const upstream = request(
           { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
           (answer) => {
@@ -42,7 +54,6 @@ export class TokenProxy {
             answer.on("data", (chunk: Buffer) => parts.push(chunk));
             answer.on("end", () => {
               const text = Buffer.concat(parts).toString();
-              const form = new URLSearchParams(body.toString());
               let json: Exchange["response"] = {};
               try {
                 json = JSON.parse(text) as Exchange["response"];
@@ -50,6 +61,7 @@ export class TokenProxy {
                 // not JSON
               }
               const exchange: Exchange = {
+                startedAt,
                 at: Date.now(),
                 path: req.url ?? "",
                 grantType: form.get("grant_type"),
@@ -71,7 +83,11 @@ export class TokenProxy {
             });
           },
         );
-        upstream.on("error", () => req.socket.destroy());
+        upstream.on("error", () => {
+          // The auth-service is unreachable: the client sees the connection fail, as it would without the proxy.
+          this.exchanges.push({ startedAt, at: Date.now(), path: req.url ?? "", grantType: form.get("grant_type"), sentRefreshToken: form.get("refresh_token"), status: 0, response: {}, dropped: false });
+          req.socket.destroy();
+        });
         upstream.end(body);
       });
     });
