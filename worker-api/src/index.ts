@@ -1,3 +1,5 @@
+export { createWorkerApp, type WorkerAppDeps } from "./app.js";
+export { bearerCandidate, isB64Token, MALFORMED, NOT_BEARER } from "./auth/bearer.js";
 export { JwksKeySource } from "./auth/jwks.js";
 export { AuthMetadataSource } from "./auth/metadata.js";
 export { InProcessRevocationSync, RedisRevocationSync, RevocationList, type RevocationSync } from "./auth/revocations.js";
@@ -10,6 +12,7 @@ export type { ManagedAgentView, RenewalReason } from "./dispatch/managed-agent.j
 export { absoluteRenewAtMs, idleRenewAtMs, renewalMarginMs } from "./dispatch/schedule.js";
 export type { AgentIdentity, ContainerAgentStatus, TokenPair } from "./dispatch/types.js";
 export * from "./errors.js";
+export { createLogger, type Logger } from "./log.js";
 export type { AgentRecord, AgentRecords, RecordKind } from "./records/types.js";
 export { AUTH_OUTCOMES, type AuthOutcome, WorkerMetrics } from "./metrics/worker-metrics.js";
 export { READINESS_TIMEOUT_MS } from "./routes/operations.js";

@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import Router from "@koa/router";
 import { InProcessRevocationBus, loadPolicy, type PolicyOverrides, type TokenPolicy } from "@gastown/token-policy";
 import { Redis } from "ioredis";
-import Koa from "koa";
+import { createWorkerApp } from "./app.js";
 import { JwksKeySource } from "./auth/jwks.js";
 import { AuthMetadataSource } from "./auth/metadata.js";
 import { authenticate } from "./auth/middleware.js";
@@ -14,18 +13,11 @@ import { DEFAULT_PREFIX, WORKER_DEFAULTS } from "./config.js";
 import { AuthClient } from "./dispatch/auth-client.js";
 import { ContainerControlClient } from "./dispatch/container-client.js";
 import { Dispatcher } from "./dispatch/dispatcher.js";
-import { jsonObjectBody } from "./http/json-body.js";
-import { sendError } from "./http/respond.js";
-import { createLogger, type Logger } from "./log.js";
+import { createLogger } from "./log.js";
 import { WorkerMetrics } from "./metrics/worker-metrics.js";
 import { MemoryRecordStore } from "./records/memory.js";
 import { RedisRecordStore } from "./records/redis.js";
 import type { RecordStore } from "./records/types.js";
-import { registerAgentRoutes } from "./routes/agents.js";
-import { registerMayorRoutes } from "./routes/mayor.js";
-import { registerMergeRoutes } from "./routes/merge.js";
-import { registerOperationsRoutes } from "./routes/operations.js";
-import { registerOperatorRoutes } from "./routes/operator.js";
 
 export interface WorkerApiOptions {
   env?: NodeJS.ProcessEnv;
@@ -78,21 +70,6 @@ function effectivePolicy(options: WorkerApiOptions, env: NodeJS.ProcessEnv): Tok
   const issuerFromUrl = !env.AUTH_ISSUER?.trim() && options.policyOverrides?.issuer === undefined;
   const overrides: PolicyOverrides = issuerFromUrl ? { ...options.policyOverrides, issuer: options.authUrl.replace(/\/+$/, "") } : { ...options.policyOverrides };
   return loadPolicy(env, overrides);
-}
-
-function buildApp(log: Logger): Koa {
-  const app = new Koa({ proxy: false });
-  app.silent = true;
-  app.use(async (ctx, next) => {
-    try {
-      await next();
-      if (ctx.status === 404 && ctx.body === undefined) sendError(ctx, 404, "not_found");
-    } catch (error) {
-      log.error({ err: (error as Error).message, path: ctx.path }, "request failed");
-      sendError(ctx, 500, "server_error");
-    }
-  });
-  return app;
 }
 
 /** Starts the resource server, the revocation sync and the dispatcher (DESIGN.md worker-api). */
@@ -150,17 +127,9 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
   await revocationSync.start();
   keys.refresh().catch((error: Error) => log.warn({ err: error.message }, "JWKS not fetched yet; retried on first use"));
 
-  const app = buildApp(log);
-  const router = new Router();
-  const body = jsonObjectBody(WORKER_DEFAULTS.maxBodyBytes);
-  const guard = [authenticate({ policy, keys, cache: verifyCache, revocations, now, log, metrics })];
-  const routeDeps = { records, now, body };
-  registerAgentRoutes(router, routeDeps, guard);
-  registerMayorRoutes(router, routeDeps, guard);
-  registerMergeRoutes(router, routeDeps, guard);
-  registerOperatorRoutes(router, { operatorToken, dispatcher, records, body });
-  registerOperationsRoutes(router, { metrics, keys, redis });
-  app.use(router.routes()).use(router.allowedMethods());
+  // Authentication is always on here: no option or setting reaches this choice.
+  const authenticator = authenticate({ policy, keys, cache: verifyCache, revocations, now, log, metrics });
+  const app = createWorkerApp({ authenticator, records, now, log, operatorToken, dispatcher, metrics, keys, redis });
 
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve(listening));

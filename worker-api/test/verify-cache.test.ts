@@ -31,10 +31,17 @@ describe("VerifiedTokenCache", () => {
     assert.equal(cache.size, 0);
   });
 
-  test("is keyed by a SHA-256 of the token, never the token", () => {
-    const key = VerifiedTokenCache.keyOf("header.payload.signature");
-    assert.equal(key.length, 43);
-    assert.ok(!key.includes("payload"));
+  test("is keyed by the signature segment, but a hit needs the identical token", () => {
+    assert.equal(VerifiedTokenCache.keyOf("header.payload.signature"), "signature");
+    const cache = new VerifiedTokenCache(10);
+    cache.set("header.payload.signature", claims(100, "verified"), 0);
+    assert.equal(cache.get("header.payload.signature", 0)?.sid, "verified");
+    // Same signature segment, another header or payload: a miss, and the entry stays.
+    for (const other of ["header.payloaD.signature", "xheader.payload.signature", "header.payload2.signature", ".signature", "signature"]) {
+      assert.equal(cache.get(other, 0), undefined, other);
+    }
+    assert.equal(cache.get("header.payload.signature", 0)?.sid, "verified");
+    assert.equal(cache.size, 1);
   });
 });
 
@@ -77,6 +84,21 @@ describe("worker hot path: JWKS fetched once, signatures checked once, revocatio
     assert.equal(worker.verifyCache.hits - hits, 19);
     assert.equal(issuer.jwksFetches, 1);
     assert.equal(worker.keys.fetchCount, 1);
+  });
+
+  test("a cached token's signature under another payload (another agent) is refused, and the cached token still works", async () => {
+    const token = await mint({ key: issuer.keys[0]!, issuer: issuer.url, claims: POLECAT, nowSec: Math.floor(clockMs / 1000) });
+    assert.equal((await post(url(), {}, bearer(token))).status, 202);
+    const [header, payload, signature] = token.split(".") as [string, string, string];
+    const claimsOf = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>;
+    const forged = `${header}.${Buffer.from(JSON.stringify({ ...claimsOf, agent_id: "polecat-2", sub: "polecat-2" })).toString("base64url")}.${signature}`;
+    const hits = worker.verifyCache.hits;
+    const refused = await post(heartbeatUrl(worker.url, "town-1", "rig-1", "polecat-2"), {}, bearer(forged));
+    assert.equal(refused.status, 401);
+    assert.equal(refused.challenge, 'Bearer error="invalid_token"');
+    assert.equal(worker.verifyCache.hits, hits, "no cache hit for the forged token");
+    assert.equal((await post(url(), {}, bearer(token))).status, 202);
+    assert.equal(worker.verifyCache.hits - hits, 1);
   });
 
   test("a revoked session is refused on a cache hit", async () => {

@@ -1,0 +1,62 @@
+import Router from "@koa/router";
+import type { Redis } from "ioredis";
+import Koa, { type Middleware } from "koa";
+import type { JwksKeySource } from "./auth/jwks.js";
+import { WORKER_DEFAULTS } from "./config.js";
+import type { Dispatcher } from "./dispatch/dispatcher.js";
+import { jsonObjectBody } from "./http/json-body.js";
+import { sendError } from "./http/respond.js";
+import type { Logger } from "./log.js";
+import type { WorkerMetrics } from "./metrics/worker-metrics.js";
+import type { RecordStore } from "./records/types.js";
+import { registerAgentRoutes } from "./routes/agents.js";
+import { registerMayorRoutes } from "./routes/mayor.js";
+import { registerMergeRoutes } from "./routes/merge.js";
+import { registerOperationsRoutes } from "./routes/operations.js";
+import { registerOperatorRoutes } from "./routes/operator.js";
+
+/** What the worker-api's Koa app is built from (`startWorkerApi` wires the real ones). */
+export interface WorkerAppDeps {
+  /**
+   * The step in front of every agent route: it sets `ctx.state.claims` or answers the
+   * request itself. `startWorkerApi` always passes `authenticate(...)` (auth/middleware.ts);
+   * nothing read from settings or the environment chooses it. Only code that builds an app
+   * itself (the bench, comparing the same app without the check) passes another.
+   */
+  authenticator: Middleware;
+  records: RecordStore;
+  now: () => number;
+  log: Logger;
+  operatorToken: string;
+  dispatcher: Dispatcher;
+  metrics: WorkerMetrics;
+  keys: JwksKeySource;
+  /** The records connection (readiness); undefined in memory mode. */
+  redis?: Redis;
+}
+
+/** The worker-api's routes as a Koa app (give `app.callback()` to an HTTP server). */
+export function createWorkerApp(deps: WorkerAppDeps): Koa {
+  const app = new Koa({ proxy: false });
+  app.silent = true;
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) sendError(ctx, 404, "not_found");
+    } catch (error) {
+      deps.log.error({ err: (error as Error).message, path: ctx.path }, "request failed");
+      sendError(ctx, 500, "server_error");
+    }
+  });
+  const router = new Router();
+  const body = jsonObjectBody(WORKER_DEFAULTS.maxBodyBytes);
+  const guard = [deps.authenticator];
+  const routeDeps = { records: deps.records, now: deps.now, body };
+  registerAgentRoutes(router, routeDeps, guard);
+  registerMayorRoutes(router, routeDeps, guard);
+  registerMergeRoutes(router, routeDeps, guard);
+  registerOperatorRoutes(router, { operatorToken: deps.operatorToken, dispatcher: deps.dispatcher, records: deps.records, body });
+  registerOperationsRoutes(router, { metrics: deps.metrics, keys: deps.keys, redis: deps.redis });
+  app.use(router.routes()).use(router.allowedMethods());
+  return app;
+}
