@@ -14,7 +14,7 @@ export interface CallbackFigures {
   /** What the callback was (route), for the table. */
   route: string;
   bareKoa?: ClosedLoopResult;
-  /** Measured over HTTP only if the worker-api can switch authentication off (it cannot). */
+  /** The same worker-api app built without authentication (fixed claims), measured over HTTP. */
   authOff?: ClosedLoopResult;
   authOn?: ClosedLoopResult;
   /** The worker-api's verified-token cache over the run. */

@@ -15,10 +15,11 @@ const callbackPath = (agentId: string) => `/api/towns/town-1/rigs/rig-1/agents/$
 
 /**
  * Throughput of one small authenticated callback (an agent's heartbeat, each client with
- * its own agent's access token) against bare Koa and the worker-api, each server in its
- * own process, taking turns. The worker-api has no switch to turn authentication off, so
- * "off" is not measured over HTTP: the token check's cost is measured in process
- * (token-check.ts).
+ * its own agent's access token) against bare Koa, the worker-api as deployed, and the same
+ * worker-api app without authentication (built by the bench child with `createWorkerApp`
+ * and an authenticator that sets fixed claims; see children/worker-server.ts). The servers
+ * take turns; the two worker-api servers share one process, and the same requests (token
+ * header included) go to both.
  */
 export async function measureCallbacks(auth: AuthTarget, redisUrl: string, concurrency: number, settings: BenchSettings, progress: Progress): Promise<CallbackFigures> {
   const sessions = await auth.dispatch(concurrency);
@@ -31,19 +32,17 @@ export async function measureCallbacks(auth: AuthTarget, redisUrl: string, concu
     await bare.stop();
     throw error;
   });
+  const agentCallback = (index: number) => {
+    const session = sessions[index];
+    if (!session) throw new Error(`no session for client ${index}`);
+    return { path: callbackPath(session.agentId), body: CALLBACK_BODY, headers: { ...JSON_HEADERS, authorization: `Bearer ${session.accessToken}` } };
+  };
   const loads: PostLoad[] = [
     { label: "bare Koa, small POST", origin: bare.url, request: (index) => ({ path: callbackPath(`agent-${index}`), body: CALLBACK_BODY, headers: JSON_HEADERS }) },
-    {
-      label: "worker-api callbacks, authenticated",
-      origin: worker.url,
-      request: (index) => {
-        const session = sessions[index];
-        if (!session) throw new Error(`no session for client ${index}`);
-        return { path: callbackPath(session.agentId), body: CALLBACK_BODY, headers: { ...JSON_HEADERS, authorization: `Bearer ${session.accessToken}` } };
-      },
-    },
+    { label: "worker-api callbacks, without authentication", origin: String(worker.ready.noAuthUrl), request: agentCallback },
+    { label: "worker-api callbacks, authenticated", origin: worker.url, request: agentCallback },
   ];
-  const runs: ClosedLoopResult[][] = [[], []];
+  const runs: ClosedLoopResult[][] = [[], [], []];
   const rounds = Math.max(1, settings.rounds);
   try {
     for (let round = 0; round < rounds; round++) {
@@ -53,7 +52,7 @@ export async function measureCallbacks(auth: AuthTarget, redisUrl: string, concu
       }
     }
     const cache = await worker.request<{ hits: number; misses: number }>("cacheStats");
-    return { concurrency, route: CALLBACK_ROUTE, bareKoa: mergeRuns(runs[0] ?? []), authOn: mergeRuns(runs[1] ?? []), cache };
+    return { concurrency, route: CALLBACK_ROUTE, bareKoa: mergeRuns(runs[0] ?? []), authOff: mergeRuns(runs[1] ?? []), authOn: mergeRuns(runs[2] ?? []), cache };
   } finally {
     await Promise.all([bare.stop(), worker.stop()]);
   }

@@ -5,10 +5,6 @@ import type { TokenCheckFigures } from "../report/report.js";
 import type { AuthTarget } from "../targets/auth-target.js";
 import { measureRate, mergeRates, type RateFigure } from "./verify-rate.js";
 
-/** RFC 6750 §2.1 Bearer header parsing as the worker-api's middleware does it. */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
-const SCHEME = /^([A-Za-z][A-Za-z0-9!#$%&'*+\-.^_`|~]*)(?: |$)/;
-
 /** Revoked sessions held by the list during the check (a busy worker's list is not empty). */
 const REVOKED_SESSIONS = 1000;
 
@@ -22,7 +18,7 @@ const REVOKED_SESSIONS = 1000;
  */
 export async function measureTokenChecks(auth: AuthTarget, durationMs: number, rounds: number, progress: Progress): Promise<TokenCheckFigures> {
   // Loaded here, not at the top, so a worker-api that does not load fails this figure only.
-  const { AuthMetadataSource, JwksKeySource, RevocationList, VerifiedTokenCache, WORKER_DEFAULTS } = await import("@gastown/worker-api");
+  const { AuthMetadataSource, bearerCandidate, isB64Token, JwksKeySource, RevocationList, VerifiedTokenCache, WORKER_DEFAULTS } = await import("@gastown/worker-api");
   const [session] = await auth.dispatch(1);
   if (!session) throw new Error("no session dispatched");
   const token = session.accessToken;
@@ -37,11 +33,12 @@ export async function measureTokenChecks(auth: AuthTarget, durationMs: number, r
   const cache = new VerifiedTokenCache(WORKER_DEFAULTS.verifyCacheSize);
 
   const check = async (): Promise<void> => {
-    if (SCHEME.exec(header)?.[1]?.toLowerCase() !== "bearer") throw new Error("scheme");
-    const presented = BEARER.exec(header)?.[1];
-    if (presented === undefined) throw new Error("malformed");
+    const presented = bearerCandidate(header);
+    if (typeof presented !== "string") throw new Error("not a Bearer token");
     const now = Date.now();
-    let claims = cache.get(presented, Math.floor(now / 1000));
+    let claims = cache.lookup(presented, Math.floor(now / 1000));
+    if (!claims && !isB64Token(presented)) throw new Error("malformed");
+    cache.countLookup(claims !== undefined);
     if (!claims) {
       claims = await verifyAccessToken(presented, keys.getKey, policy, { currentDate: new Date(now) });
       cache.set(presented, claims, Math.floor(now / 1000));

@@ -1,0 +1,64 @@
+import { testRedisUrl } from "@gastown/testkit";
+import { currentLoad } from "./machine.js";
+import { Progress } from "./progress.js";
+import { integer, millis, ratio } from "./report/format.js";
+import { OURS, THEIRS } from "./report/report.js";
+import { markdownTable } from "./report/table.js";
+import { measureRefreshGrants } from "./scenarios/refresh-grants.js";
+import { benchSettings } from "./scenarios/settings.js";
+import { startAuthTarget } from "./targets/auth-target.js";
+import { startOidcTarget } from "./targets/oidc-target.js";
+import type { RefreshTarget } from "./targets/refresh-target.js";
+
+/**
+ * `node bench/dist/run-refresh.js`: the refresh-grant figure only (same load, settings
+ * and turn-taking as the full run), for quick before/after comparisons while tuning.
+ * `BENCH_TARGETS=auth` measures the auth-service alone. Writes nothing.
+ */
+async function main(): Promise<void> {
+  const settings = benchSettings();
+  const only = process.env.BENCH_TARGETS === "auth";
+  const redisUrl = await testRedisUrl();
+  const loadAtStart = currentLoad();
+  const targets: RefreshTarget[] = [await startAuthTarget(redisUrl, { cpuProfileDir: settings.cpuProfileDir })];
+  if (!only) targets.push(await startOidcTarget(redisUrl, { cpuProfileDir: settings.cpuProfileDir }));
+  const progress = new Progress(settings.concurrencies.length * settings.rounds * targets.length);
+  const auth = targets[0]!;
+  const before = { cpu: await auth.child.request<NodeJS.CpuUsage>("cpuUsage"), grants: await refreshGrantsServed(auth.child.url) };
+  try {
+    const figures = await measureRefreshGrants(targets, settings, progress);
+    const after = { cpu: await auth.child.request<NodeJS.CpuUsage>("cpuUsage"), grants: await refreshGrantsServed(auth.child.url) };
+    const grants = after.grants - before.grants;
+    const cpu = (after.cpu.user - before.cpu.user) + (after.cpu.system - before.cpu.system);
+    const system = after.cpu.system - before.cpu.system;
+    process.stdout.write(`auth-service CPU per refresh grant: ${(cpu / grants).toFixed(1)} µs (system ${(system / grants).toFixed(1)} µs) over ${grants} grants (warm-up included)\n`);
+    const rows = figures.map(({ target, concurrency, result }) => [concurrency, target, integer(result.perSecond), millis(result.p50), millis(result.p95), millis(result.p99), integer(result.errors)]);
+    for (const concurrency of settings.concurrencies) {
+      const ours = figures.find((figure) => figure.target === OURS && figure.concurrency === concurrency)?.result;
+      const theirs = figures.find((figure) => figure.target === THEIRS && figure.concurrency === concurrency)?.result;
+      if (ours && theirs) rows.push([concurrency, "ratio", ratio(ours.perSecond, theirs.perSecond), "", "", "", ""]);
+    }
+    process.stdout.write(`${markdownTable(["chains", "server", "grants/s", "p50 ms", "p95 ms", "p99 ms", "errors"], rows, ["right", "left"])}\n`);
+    process.stdout.write(`load average at start / end: ${loadAtStart} / ${currentLoad()}\n`);
+  } finally {
+    await Promise.all(targets.map((target) => target.stop()));
+  }
+}
+
+/** Refresh grants the auth-service answered so far (its own Prometheus counter). */
+async function refreshGrantsServed(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split("\n")) {
+    if (line.startsWith('gastown_auth_grants_total{grant_type="refresh_token"')) total += Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return total;
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
