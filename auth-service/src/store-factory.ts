@@ -35,6 +35,10 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
     const store = createMemoryStore({ policy: options.policy, bus, onEnded: options.onEnded });
     return { store, kind: "memory", revocationBus: bus, close: () => store.close() };
   }
+  // No enableAutoPipelining: measured with the bench (bench/RESULTS.md), it cost 10-18 %
+  // of refresh grants/s. ioredis keeps one auto-pipeline in flight at a time, so every
+  // grant of the next batch waits for the whole previous batch's scripts; the saved
+  // socket writes did not pay for that wait or for the per-batch pipeline objects.
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true });
   let lastError = "";
   redis.on("error", (error: Error) => {

@@ -23,8 +23,8 @@ export interface RedisAuditLogOptions {
   onDropped?: (count: number, error: unknown) => void;
 }
 
-function fieldsOf(entry: AuditEntryInput & { ts: number }): string[] {
-  const fields = [F.ts, String(entry.ts), F.event, entry.event, F.session_id, entry.session_id];
+function fieldsOf(entry: AuditEntryInput, ts: number): string[] {
+  const fields = [F.ts, String(ts), F.event, entry.event, F.session_id, entry.session_id];
   if (entry.agent_id !== undefined) fields.push(F.agent_id, entry.agent_id);
   if (entry.town_id !== undefined) fields.push(F.town_id, entry.town_id);
   if (entry.client_id !== undefined) fields.push(F.client_id, entry.client_id);
@@ -58,13 +58,17 @@ function entryOf(id: string, pairs: string[]): AuditEntry | undefined {
  */
 export function createRedisAuditLog(options: RedisAuditLogOptions): AuditLog {
   const { redis, key, maxEntries, clock } = options;
-  let buffer: (AuditEntryInput & { ts: number })[] = [];
+  const maxLength = String(maxEntries);
+  // The caller's entry objects are kept as they are, their times beside them: recording
+  // allocates nothing per request but the array slots (the fields are built at flush).
+  let buffer: AuditEntryInput[] = [];
+  let stamps: number[] = [];
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<void> = Promise.resolve();
 
-  async function write(batch: (AuditEntryInput & { ts: number })[]): Promise<void> {
+  async function write(batch: AuditEntryInput[], times: number[]): Promise<void> {
     const pipeline = redis.pipeline();
-    for (const entry of batch) pipeline.xadd(key, "MAXLEN", "~", String(maxEntries), "*", ...fieldsOf(entry));
+    for (let i = 0; i < batch.length; i++) pipeline.xadd(key, "MAXLEN", "~", maxLength, "*", ...fieldsOf(batch[i]!, times[i]!));
     try {
       const results = (await pipeline.exec()) ?? [];
       const failed = results.filter(([error]) => error);
@@ -79,8 +83,10 @@ export function createRedisAuditLog(options: RedisAuditLogOptions): AuditLog {
     timer = undefined;
     if (buffer.length === 0) return writing;
     const batch = buffer;
+    const times = stamps;
     buffer = [];
-    writing = writing.then(() => write(batch));
+    stamps = [];
+    writing = writing.then(() => write(batch, times));
     return writing;
   }
 
@@ -90,7 +96,8 @@ export function createRedisAuditLog(options: RedisAuditLogOptions): AuditLog {
         options.onDropped?.(1, new Error("audit buffer full"));
         return;
       }
-      buffer.push({ ts: clock(), ...input });
+      buffer.push(input);
+      stamps.push(clock());
       if (buffer.length >= FLUSH_ENTRIES) void flush();
       else if (!timer) {
         timer = setTimeout(() => void flush(), FLUSH_INTERVAL_MS);

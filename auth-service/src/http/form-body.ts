@@ -22,7 +22,12 @@ export class FormParams {
   }
 }
 
+/** Stateless between calls (no `stream` option), so one decoder serves every request. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 function decode(part: string): string {
+  // Most names and values (token characters) carry no escapes at all.
+  if (!part.includes("%") && !part.includes("+")) return part;
   try {
     return decodeURIComponent(part.replace(/\+/g, " "));
   } catch {
@@ -103,7 +108,7 @@ export const parseFormBody: AuthMiddleware = async (ctx, next) => {
   const body = await readBody(ctx.req);
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(body);
+    text = UTF8.decode(body);
   } catch {
     throw new InvalidRequestError("the request body is not valid UTF-8");
   }

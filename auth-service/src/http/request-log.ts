@@ -5,6 +5,11 @@ import type { AuthMiddleware } from "./state.js";
  * when known. Never headers, bodies or query strings (tokens and secrets live there).
  */
 export const requestLog: AuthMiddleware = async (ctx, next) => {
+  // Nothing to time or build when the line would be dropped (log level above info).
+  if (!ctx.state.provider.logger.isLevelEnabled("info")) {
+    await next();
+    return;
+  }
   const started = performance.now();
   try {
     await next();

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from "node:crypto";
 
 /**
  * The refresh token strategy (fosite's HMAC strategy, simplified):
@@ -37,15 +37,16 @@ export function looksLikeRefreshToken(token: string): boolean {
 }
 
 export class RefreshTokenStrategy {
-  readonly #secrets: readonly string[];
+  /** The secrets as HMAC keys (their UTF-8 bytes), imported once rather than per MAC. */
+  readonly #secrets: readonly KeyObject[];
 
   /** `secrets[0]` makes tokens; every secret is accepted (rotation). */
   constructor(secrets: readonly string[]) {
     if (secrets.length === 0) throw new TypeError("at least one refresh token secret is required");
-    this.#secrets = [...secrets];
+    this.#secrets = secrets.map((secret) => createSecretKey(Buffer.from(secret, "utf8")));
   }
 
-  #mac(secret: string, sessionId: string, generation: number): string {
+  #mac(secret: KeyObject, sessionId: string, generation: number): string {
     return createHmac("sha256", secret).update(`${MAC_DOMAIN}|${sessionId}|${generation}`).digest("base64url");
   }
 
