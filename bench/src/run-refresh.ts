@@ -23,36 +23,28 @@ async function main(): Promise<void> {
   const targets: RefreshTarget[] = [await startAuthTarget(redisUrl, { cpuProfileDir: settings.cpuProfileDir })];
   if (!only) targets.push(await startOidcTarget(redisUrl, { cpuProfileDir: settings.cpuProfileDir }));
   const progress = new Progress(settings.concurrencies.length * settings.rounds * targets.length);
-  const auth = targets[0]!;
-  const before = { cpu: await auth.child.request<NodeJS.CpuUsage>("cpuUsage"), grants: await refreshGrantsServed(auth.child.url) };
   try {
     const figures = await measureRefreshGrants(targets, settings, progress);
-    const after = { cpu: await auth.child.request<NodeJS.CpuUsage>("cpuUsage"), grants: await refreshGrantsServed(auth.child.url) };
-    const grants = after.grants - before.grants;
-    const cpu = (after.cpu.user - before.cpu.user) + (after.cpu.system - before.cpu.system);
-    const system = after.cpu.system - before.cpu.system;
-    process.stdout.write(`auth-service CPU per refresh grant: ${(cpu / grants).toFixed(1)} µs (system ${(system / grants).toFixed(1)} µs) over ${grants} grants (warm-up included)\n`);
-    const rows = figures.map(({ target, concurrency, result }) => [concurrency, target, integer(result.perSecond), millis(result.p50), millis(result.p95), millis(result.p99), integer(result.errors)]);
+    const rows = figures.map(({ target, concurrency, result, cpuMicrosPerGrant }) => [
+      concurrency,
+      target,
+      integer(result.perSecond),
+      millis(result.p50),
+      millis(result.p95),
+      millis(result.p99),
+      integer(result.errors),
+      cpuMicrosPerGrant === undefined ? "n/a" : integer(cpuMicrosPerGrant),
+    ]);
     for (const concurrency of settings.concurrencies) {
       const ours = figures.find((figure) => figure.target === OURS && figure.concurrency === concurrency)?.result;
       const theirs = figures.find((figure) => figure.target === THEIRS && figure.concurrency === concurrency)?.result;
-      if (ours && theirs) rows.push([concurrency, "ratio", ratio(ours.perSecond, theirs.perSecond), "", "", "", ""]);
+      if (ours && theirs) rows.push([concurrency, "ratio", ratio(ours.perSecond, theirs.perSecond), "", "", "", "", ""]);
     }
-    process.stdout.write(`${markdownTable(["chains", "server", "grants/s", "p50 ms", "p95 ms", "p99 ms", "errors"], rows, ["right", "left"])}\n`);
+    process.stdout.write(`${markdownTable(["chains", "server", "grants/s", "p50 ms", "p95 ms", "p99 ms", "errors", "server CPU µs/grant"], rows, ["right", "left"])}\n`);
     process.stdout.write(`load average at start / end: ${loadAtStart} / ${currentLoad()}\n`);
   } finally {
     await Promise.all(targets.map((target) => target.stop()));
   }
-}
-
-/** Refresh grants the auth-service answered so far (its own Prometheus counter). */
-async function refreshGrantsServed(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  let total = 0;
-  for (const line of text.split("\n")) {
-    if (line.startsWith('gastown_auth_grants_total{grant_type="refresh_token"')) total += Number(line.slice(line.lastIndexOf(" ") + 1));
-  }
-  return total;
 }
 
 main().then(

@@ -13,8 +13,10 @@ function refreshSection(report: BenchReport): string {
   for (const concurrency of report.settings.concurrencies) {
     const ours = refreshFigure(report, OURS, concurrency);
     const theirs = refreshFigure(report, THEIRS, concurrency);
-    rows.push([concurrency, OURS, ...loadCells(ours)]);
-    rows.push([concurrency, THEIRS, ...loadCells(theirs)]);
+    const ourCpu = refreshCpu(report, OURS, concurrency);
+    const theirCpu = refreshCpu(report, THEIRS, concurrency);
+    rows.push([concurrency, OURS, ...loadCells(ours), cpuCell(ourCpu)]);
+    rows.push([concurrency, THEIRS, ...loadCells(theirs), cpuCell(theirCpu)]);
     rows.push([
       concurrency,
       "**ratio ours/oidc-provider**",
@@ -24,10 +26,17 @@ function refreshSection(report: BenchReport): string {
       ratio(ours?.p99, theirs?.p99),
       "",
       "",
+      ourCpu !== undefined && theirCpu !== undefined ? `${ratio(theirCpu, ourCpu)} less` : "",
     ]);
   }
-  return `## Refresh grants (rotation on, ES256 JWT access tokens, Redis)\n\n${markdownTable(["chains", "server", "grants/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors"], rows, ["right", "left"])}`;
+  return `## Refresh grants (rotation on, ES256 JWT access tokens, Redis)\n\n${markdownTable(["chains", "server", "grants/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "server CPU µs/grant"], rows, ["right", "left"])}`;
 }
+
+function refreshCpu(report: BenchReport, target: string, concurrency: number): number | undefined {
+  return report.refresh.find((figure) => figure.target === target && figure.concurrency === concurrency)?.cpuMicrosPerGrant;
+}
+
+const cpuCell = (micros: number | undefined) => (micros === undefined ? "n/a" : integer(micros));
 
 function redisSection(report: BenchReport): string {
   const trips = report.roundTrips.map((figure) => [

@@ -9,6 +9,22 @@ export interface RefreshFigure {
   target: string;
   concurrency: number;
   result: ClosedLoopResult;
+  /**
+   * CPU time (user + system) the server process spent per refresh grant over every turn at
+   * this concurrency, warm-ups included: what a grant costs the server, whatever else ran
+   * on the machine. Undefined when the child cannot tell.
+   */
+  cpuMicrosPerGrant?: number;
+}
+
+/** The server child's CPU time so far (µs), or undefined when it does not answer `cpuUsage`. */
+async function cpuMicros(target: RefreshTarget): Promise<number | undefined> {
+  try {
+    const usage = await target.child.request<NodeJS.CpuUsage>("cpuUsage");
+    return usage.user + usage.system;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Warm-up of the later turns (connections and JIT are warm by then). */
@@ -36,6 +52,7 @@ export async function measureRefreshGrants(targets: readonly RefreshTarget[], se
   try {
     for (const concurrency of settings.concurrencies) {
       const runs = new Map<string, ClosedLoopResult[]>(prepared.map(({ target }) => [target.name, []]));
+      const before = await Promise.all(prepared.map(async ({ target, chains }) => ({ cpu: await cpuMicros(target), grants: chains.rotations })));
       for (let round = 0; round < rounds; round++) {
         for (const { target, chains } of prepared) {
           progress.step(`refresh grants, ${target.name}, ${concurrency} chains${rounds > 1 ? `, turn ${round + 1}/${rounds}` : ""}`);
@@ -50,7 +67,14 @@ export async function measureRefreshGrants(targets: readonly RefreshTarget[], se
           runs.get(target.name)?.push(result);
         }
       }
-      for (const [target, results] of runs) figures.push({ target, concurrency, result: mergeRuns(results) });
+      const after = await Promise.all(prepared.map(async ({ target, chains }) => ({ cpu: await cpuMicros(target), grants: chains.rotations })));
+      for (const [index, { target }] of prepared.entries()) {
+        const start = before[index];
+        const end = after[index];
+        const grants = (end?.grants ?? 0) - (start?.grants ?? 0);
+        const cpu = start?.cpu !== undefined && end?.cpu !== undefined && grants > 0 ? (end.cpu - start.cpu) / grants : undefined;
+        figures.push({ target: target.name, concurrency, result: mergeRuns(runs.get(target.name) ?? []), cpuMicrosPerGrant: cpu });
+      }
     }
   } finally {
     await Promise.all(prepared.map(({ pool }) => pool.close()));
