@@ -1,5 +1,5 @@
-import { type RevocationReason, revokedUntil, type Role, type TokenPolicy } from "@gastown/token-policy";
-import type { SessionRecord, SessionState } from "../types.js";
+import { accessTokenExpiry, newSessionTimes, type RevocationReason, revokedUntil, type Role, type TokenPolicy } from "@gastown/token-policy";
+import type { NewSession, SessionRecord, SessionState } from "../types.js";
 
 /**
  * Everything a store keeps about one session, in the units it keeps them. Constant size:
@@ -30,6 +30,31 @@ export interface StoredSession {
 
 export function toSeconds(nowMs: number): number {
   return Math.floor(nowMs / 1000);
+}
+
+/** A session as a store creates it: active, generation 0, its ends and first access token's expiry from the policy. */
+export function newStoredSession(input: NewSession, policy: TokenPolicy): StoredSession {
+  const nowSec = toSeconds(input.nowMs);
+  const times = newSessionTimes(nowSec, policy);
+  return {
+    sessionId: input.sessionId,
+    agentId: input.agentId,
+    rigId: input.rigId,
+    townId: input.townId,
+    userId: input.userId,
+    role: input.role,
+    scope: input.scope,
+    clientId: input.clientId,
+    state: "active",
+    revokeReason: null,
+    createdAtMs: input.nowMs,
+    lastRefreshAt: null,
+    generation: 0,
+    idleExpiresAt: times.idleExpiresAt,
+    expiresAt: times.expiresAt,
+    lastAccessExpiresAt: accessTokenExpiry(nowSec, times.expiresAt, policy),
+    rotatedAtMs: 0,
+  };
 }
 
 /** Has an active session reached its idle end (strictly past) or its absolute end (at or after)? (invariant 6) */

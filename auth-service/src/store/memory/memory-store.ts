@@ -1,9 +1,9 @@
-import { accessTokenExpiry, type InProcessRevocationBus, newSessionTimes, type RevocationEvent, type RevocationReason, revokedUntil, type TokenPolicy } from "@gastown/token-policy";
+import { type InProcessRevocationBus, type RevocationEvent, type RevocationReason, revokedUntil, type TokenPolicy } from "@gastown/token-policy";
 import { checkLimit, decodeCursor, pageOf } from "../lib/cursor.js";
 import { filterEntries, matchesFilter, singleFilterEntry } from "../lib/filter.js";
 import { decideRotation } from "../lib/rotation.js";
 import { issuedScope } from "../lib/scope.js";
-import { isLive, isPastEnd, readableUntilMs, type StoredSession, toRecord, toSeconds } from "../lib/stored-session.js";
+import { isLive, isPastEnd, newStoredSession, readableUntilMs, type StoredSession, toRecord } from "../lib/stored-session.js";
 import type { CreatedSession, NewSession, OnSessionEnded, RotateInput, RotateResult, SessionFilter, SessionPage, SessionRecord, SessionStore } from "../types.js";
 import { serializeMemorySession } from "./serialize.js";
 
@@ -64,30 +64,9 @@ export function createMemoryStore({ policy, bus, onEnded }: MemoryStoreOptions):
   return {
     async create(input: NewSession): Promise<CreatedSession> {
       sweep(input.nowMs);
-      const nowSec = toSeconds(input.nowMs);
-      const times = newSessionTimes(nowSec, policy);
-      const accessExpiresAt = accessTokenExpiry(nowSec, times.expiresAt, policy);
-      const session: StoredSession = {
-        sessionId: input.sessionId,
-        agentId: input.agentId,
-        rigId: input.rigId,
-        townId: input.townId,
-        userId: input.userId,
-        role: input.role,
-        scope: input.scope,
-        clientId: input.clientId,
-        state: "active",
-        revokeReason: null,
-        createdAtMs: input.nowMs,
-        lastRefreshAt: null,
-        generation: 0,
-        idleExpiresAt: times.idleExpiresAt,
-        expiresAt: times.expiresAt,
-        lastAccessExpiresAt: accessExpiresAt,
-        rotatedAtMs: 0,
-      };
+      const session = newStoredSession(input, policy);
       sessions.set(session.sessionId, session);
-      return { session: toRecord(session, input.nowMs), accessExpiresAt };
+      return { session: toRecord(session, input.nowMs), accessExpiresAt: session.lastAccessExpiresAt };
     },
 
     async get(sessionId: string, nowMs: number): Promise<SessionRecord | undefined> {

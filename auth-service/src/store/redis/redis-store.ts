@@ -1,8 +1,8 @@
-import { accessTokenExpiry, newSessionTimes, type RevocationReason, type TokenPolicy } from "@gastown/token-policy";
+import type { RevocationReason, TokenPolicy } from "@gastown/token-policy";
 import type { Redis } from "ioredis";
 import { StoreError } from "../errors.js";
 import { singleFilterEntry } from "../lib/filter.js";
-import { readableUntilMs, type StoredSession, toRecord, toSeconds } from "../lib/stored-session.js";
+import { newStoredSession, readableUntilMs, toRecord } from "../lib/stored-session.js";
 import type { CreatedSession, EndedSession, NewSession, OnSessionEnded, RotateInput, RotateResult, SessionFilter, SessionPage, SessionRecord, SessionStore } from "../types.js";
 import { revokeOutcome, rotateOutcome } from "./codes.js";
 import { defineSessionCommands } from "./commands.js";
@@ -67,26 +67,11 @@ export function createRedisStore({ redis, prefix, policy, onEnded }: RedisStoreO
 
   return {
     async create(input: NewSession): Promise<CreatedSession> {
-      const nowSec = toSeconds(input.nowMs);
-      const times = newSessionTimes(nowSec, policy);
-      const accessExpiresAt = accessTokenExpiry(nowSec, times.expiresAt, policy);
-      const { nowMs: _createdAt, ...identity } = input;
-      const session: StoredSession = {
-        ...identity,
-        state: "active",
-        revokeReason: null,
-        createdAtMs: input.nowMs,
-        lastRefreshAt: null,
-        generation: 0,
-        idleExpiresAt: times.idleExpiresAt,
-        expiresAt: times.expiresAt,
-        lastAccessExpiresAt: accessExpiresAt,
-        rotatedAtMs: 0,
-      };
+      const session = newStoredSession(input, policy);
       // Index entries can outlive no session by more than this: they are trimmed and expire.
       const indexHorizonMs = input.nowMs + (policy.sessionMaxTtl + policy.clockTolerance) * 1000;
       const pipeline = redis.pipeline();
-      pipeline.gastownCreateSession(keys.session(input.sessionId), input.agentId, input.rigId ?? "", input.townId, input.userId, input.role, input.scope, input.clientId, input.nowMs, times.idleExpiresAt, times.expiresAt, accessExpiresAt, readableUntilMs(session, policy));
+      pipeline.gastownCreateSession(keys.session(input.sessionId), input.agentId, input.rigId ?? "", input.townId, input.userId, input.role, input.scope, input.clientId, input.nowMs, session.idleExpiresAt, session.expiresAt, session.lastAccessExpiresAt, readableUntilMs(session, policy));
       pipeline.zadd(keys.byCreation, input.nowMs, input.sessionId);
       pipeline.zremrangebyscore(keys.byCreation, "-inf", `(${input.nowMs - (policy.sessionMaxTtl + policy.clockTolerance) * 1000}`);
       pipeline.pexpireat(keys.byCreation, indexHorizonMs);
@@ -99,7 +84,7 @@ export function createRedisStore({ redis, prefix, policy, onEnded }: RedisStoreO
       const [[error, created] = [null, null]] = (await pipeline.exec()) ?? [];
       if (error) throw new StoreError("ERR_STORE_SCRIPT", `create script failed for session ${input.sessionId}`, { cause: error });
       if (created !== 1) throw new StoreError("ERR_STORE_CONFLICT", `session ${input.sessionId} already exists`);
-      return { session: toRecord(session, input.nowMs), accessExpiresAt };
+      return { session: toRecord(session, input.nowMs), accessExpiresAt: session.lastAccessExpiresAt };
     },
 
     async get(sessionId: string, nowMs: number): Promise<SessionRecord | undefined> {
