@@ -66,17 +66,26 @@ export interface RedisServer {
   process: ChildProcess;
   /** Stops the server (SIGKILL when `hard`). */
   kill(hard?: boolean): Promise<void>;
-  /** Starts it again on the same port (after `kill`). Data is not persisted. */
+  /** Starts it again on the same port (after `kill`). Data is not persisted unless `appendonly`. */
   restart(): Promise<void>;
 }
 
+export interface RedisServerOptions {
+  /**
+   * Append-only persistence, every write synced (as infra/redis/redis.conf in production):
+   * the data survives `kill()` (SIGTERM) and `restart()`. Default false: a restart starts empty.
+   */
+  appendonly?: boolean;
+}
+
 /** Starts a throwaway `redis-server` from PATH on a free loopback port. */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "gt-redis-"));
+  const persistence = options.appendonly ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
   let child: ChildProcess;
   const launch = async () => {
-    child = spawn("redis-server", ["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
+    child = spawn("redis-server", ["--bind", "127.0.0.1", "--port", String(port), "--save", "", ...persistence, "--dir", dir], { stdio: "ignore" });
     const failed = new Promise<never>((_, reject) => {
       child.once("error", (cause) => reject(new Error(`cannot start redis-server. ${HOW_TO_GET_REDIS}`, { cause })));
     });

@@ -32,3 +32,20 @@ test("a throwaway redis-server starts, stops and restarts empty", async () => {
     await server.kill();
   }
 });
+
+test("with appendonly, the data survives a stop and a start on the same port", async () => {
+  const server = await startRedisServer({ appendonly: true });
+  const redis = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  redis.on("error", () => {});
+  try {
+    await redis.connect();
+    await redis.set("k", "v");
+    await server.kill();
+    await server.restart();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await redis.get("k"), "v");
+  } finally {
+    redis.disconnect();
+    await server.kill();
+  }
+});

@@ -1,5 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { DEFAULT_ISSUER } from "@gastown/token-policy";
 import { WorkerConfigError } from "./errors.js";
+import type { WorkerApiOptions } from "./server.js";
 
 /**
  * Every worker-api setting read from the environment, in one place (DESIGN.md "Settings").
@@ -100,5 +102,26 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
     operatorToken,
     redisUrl,
     prefix: env.REDIS_PREFIX ?? DEFAULT_PREFIX,
+  };
+}
+
+/**
+ * What `npm start` passes to `startWorkerApi`: the settings, `LOG_LEVEL` (default info), and
+ * in development a random control token when none is set (container calls are then refused).
+ * An unset operator token is left to `startWorkerApi`, which generates one.
+ */
+export function workerApiOptions(settings: WorkerSettings, env: NodeJS.ProcessEnv): WorkerApiOptions {
+  return {
+    env,
+    port: settings.port,
+    authUrl: settings.authUrl,
+    redisUrl: settings.redisUrl,
+    prefix: settings.prefix,
+    containerUrl: settings.containerUrl,
+    containerControlToken: settings.containerControlToken ?? randomBytes(32).toString("base64url"),
+    clientId: settings.clientId,
+    clientSecret: settings.clientSecret,
+    ...(settings.operatorToken === undefined ? {} : { operatorToken: settings.operatorToken }),
+    logLevel: env.LOG_LEVEL ?? "info",
   };
 }

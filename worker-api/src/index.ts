@@ -4,7 +4,7 @@ export { JwksKeySource } from "./auth/jwks.js";
 export { AuthMetadataSource } from "./auth/metadata.js";
 export { InProcessRevocationSync, RedisRevocationSync, RevocationList, type RevocationSync } from "./auth/revocations.js";
 export { VerifiedTokenCache } from "./auth/verify-cache.js";
-export { DEFAULT_CONTAINER_URL, DEFAULT_WORKER_PORT, loadWorkerSettings, WORKER_DEFAULTS, type WorkerSettings } from "./config.js";
+export { DEFAULT_CONTAINER_URL, DEFAULT_WORKER_PORT, loadWorkerSettings, WORKER_DEFAULTS, type WorkerSettings, workerApiOptions } from "./config.js";
 export { AuthClient, DISPATCH_GRANT_TYPE } from "./dispatch/auth-client.js";
 export { ContainerControlClient } from "./dispatch/container-client.js";
 export { Dispatcher, type MessageResult } from "./dispatch/dispatcher.js";

@@ -1,24 +1,11 @@
-import { randomBytes } from "node:crypto";
-import { loadWorkerSettings } from "./config.js";
+import { loadWorkerSettings, workerApiOptions } from "./config.js";
 import { startWorkerApi } from "./server.js";
 
 /** `npm start -w @gastown/worker-api`: settings from the environment (DESIGN.md "Settings"). */
 async function main(): Promise<void> {
   const settings = loadWorkerSettings(process.env);
   const generatedOperatorToken = settings.operatorToken === undefined;
-  const worker = await startWorkerApi({
-    env: process.env,
-    port: settings.port,
-    authUrl: settings.authUrl,
-    redisUrl: settings.redisUrl,
-    prefix: settings.prefix,
-    containerUrl: settings.containerUrl,
-    containerControlToken: settings.containerControlToken ?? randomBytes(32).toString("base64url"),
-    clientId: settings.clientId,
-    clientSecret: settings.clientSecret,
-    ...(settings.operatorToken === undefined ? {} : { operatorToken: settings.operatorToken }),
-    logLevel: process.env.LOG_LEVEL ?? "info",
-  });
+  const worker = await startWorkerApi(workerApiOptions(settings, process.env));
   if (generatedOperatorToken) {
     // Development only (production refuses to start without WORKER_OPERATOR_TOKEN).
     process.stdout.write(`WORKER_OPERATOR_TOKEN=${worker.operatorToken}\n`);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { absoluteRenewAtMs, idleRenewAtMs, loadWorkerSettings, renewalMarginMs, WorkerConfigError } from "../src/index.js";
+import { absoluteRenewAtMs, idleRenewAtMs, loadWorkerSettings, renewalMarginMs, WorkerConfigError, workerApiOptions } from "../src/index.js";
 import { loadPolicy } from "@gastown/token-policy";
 
 describe("settings", () => {
@@ -39,6 +39,20 @@ describe("settings", () => {
   test("bad values are refused", () => {
     assert.throws(() => loadWorkerSettings({ WORKER_PORT: "http" }), WorkerConfigError);
     assert.throws(() => loadWorkerSettings({ CONTAINER_URL: "ftp://x" }), WorkerConfigError);
+  });
+
+  test("npm start options: the settings, LOG_LEVEL, a random control token only when none is set", () => {
+    const env = { WORKER_PORT: "4111", CONTAINER_CONTROL_TOKEN: "c", WORKER_OPERATOR_TOKEN: "op", REDIS_URL: "redis://127.0.0.1:1", LOG_LEVEL: "warn" };
+    const options = workerApiOptions(loadWorkerSettings(env), env);
+    assert.deepEqual(
+      [options.port, options.containerControlToken, options.operatorToken, options.redisUrl, options.logLevel, options.env],
+      [4111, "c", "op", "redis://127.0.0.1:1", "warn", env],
+    );
+    const dev = workerApiOptions(loadWorkerSettings({}), {});
+    assert.match(dev.containerControlToken, /^[A-Za-z0-9_-]{43}$/);
+    assert.notEqual(dev.containerControlToken, workerApiOptions(loadWorkerSettings({}), {}).containerControlToken);
+    assert.equal("operatorToken" in dev, false, "left to startWorkerApi to generate");
+    assert.equal(dev.logLevel, "info");
   });
 });
 

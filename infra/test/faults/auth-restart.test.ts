@@ -1,37 +1,22 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { freePort, waitFor } from "@gastown/testkit";
+import { waitFor } from "@gastown/testkit";
 import { MAYOR, polecat } from "../harness/agents.js";
 import { activeSession, agentPid, assertEveryCallbackStored, sleep, waitForRotation } from "../harness/checks.js";
-import { TokenProxy } from "../harness/proxy.js";
-import { startTestRedis, type TestRedis } from "../harness/redis.js";
-import { ProcessStack } from "../harness/stack.js";
+import { dispatchAgents, type ProxiedFaultStack, startFaultStack } from "../harness/fault-stack.js";
 
 // Refresh at 7-8 s of a 10 s token. The auth-service is killed at 6.3 s after a rotation
 // and restarted once a refresh has been attempted (seen at the proxy) plus 0.5 s; the
 // retries (1 s, then 1-2 s, 1-4 s) land inside the token's remaining life plus the 5 s tolerance.
 const LIFETIMES = { accessTokenTtl: 10, refreshIdleTtl: 120, sessionMaxTtl: 600, refreshGrace: 5, clockTolerance: 5 };
-const AGENTS = [MAYOR, polecat(1)];
 
-let redis: TestRedis;
-let proxy: TokenProxy;
-let stack: ProcessStack;
-before(async () => {
-  redis = await startTestRedis();
-  const authPort = await freePort();
-  proxy = await new TokenProxy(`http://127.0.0.1:${authPort}`).start();
-  stack = await ProcessStack.start({ redisUrl: redis.url, lifetimes: LIFETIMES, authPort, supervisorAuthUrl: proxy.url });
-});
-after(async () => {
-  await stack?.close();
-  await proxy?.close();
-  await redis?.close();
-});
+let faults: ProxiedFaultStack;
+before(async () => (faults = await startFaultStack({ lifetimes: LIFETIMES, proxy: true })));
+after(() => faults?.close());
 
 test("auth-service killed and restarted (with Redis): zero failed callbacks, same sessions, refreshes resume", async () => {
-  const dispatched: Record<string, string> = {};
-  for (const agent of AGENTS) dispatched[agent.agent_id] = String((await stack.dispatch(agent)).session_id);
-  const pids = { mayor: await agentPid(stack, "mayor"), polecat: await agentPid(stack, "polecat-1") };
+  const { stack, proxy } = faults;
+  const [mayor, polecat1] = await dispatchAgents(stack, [MAYOR, polecat(1)]);
 
   const rotated = await waitForRotation(stack, "mayor", 0);
   const polecatBefore = (await activeSession(stack, "polecat-1"))?.generation ?? 0;
@@ -46,15 +31,15 @@ test("auth-service killed and restarted (with Redis): zero failed callbacks, sam
   assert.ok(unreachable.length >= 1, "a refresh found the auth-service unreachable");
   const mayorAfter = await waitForRotation(stack, "mayor", rotated.generation + 1);
   await waitForRotation(stack, "polecat-1", polecatBefore);
-  assert.equal(mayorAfter.session_id, dispatched.mayor, "the Mayor kept its session: no re-dispatch");
+  assert.equal(mayorAfter.session_id, mayor.sessionId, "the Mayor kept its session: no re-dispatch");
   await waitFor(() => stack.supervisor.lines.some((l) => l.includes("refresh failed; retrying")), 10_000, "the failed refresh retried");
 
   for (const id of ["mayor", "polecat-1"]) {
     assert.equal((await stack.view(id)).renewals, 0, `${id}: no re-dispatch was needed`);
     assert.equal(((await stack.container(id)).body.session as { lost: boolean }).lost, false, `${id}: session not lost`);
   }
-  assert.equal(await agentPid(stack, "mayor"), pids.mayor);
-  assert.equal(await agentPid(stack, "polecat-1"), pids.polecat);
+  assert.equal(await agentPid(stack, "mayor"), mayor.pid);
+  assert.equal(await agentPid(stack, "polecat-1"), polecat1.pid);
   const figures = await assertEveryCallbackStored(stack, ["mayor", "polecat-1"]);
   for (const [id, f] of Object.entries(figures)) assert.equal(f.pids.length, 1, `${id}: one process throughout`);
 });

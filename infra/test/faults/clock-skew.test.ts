@@ -3,32 +3,25 @@ import { afterEach, describe, test } from "node:test";
 import { waitFor } from "@gastown/testkit";
 import { MAYOR, polecat } from "../harness/agents.js";
 import { activeSession, agentPid, assertEveryCallbackStored, sleep, waitForRotation } from "../harness/checks.js";
-import { startTestRedis, type TestRedis } from "../harness/redis.js";
-import { ProcessStack } from "../harness/stack.js";
+import { dispatchAgents, type FaultStack, startFaultStack } from "../harness/fault-stack.js";
 
 // Refresh-ahead point of a 3 s token: 2.1-2.4 s after receipt (counted from expires_in).
 const LIFETIMES = { accessTokenTtl: 3, refreshIdleTtl: 120, sessionMaxTtl: 600, refreshGrace: 2, clockTolerance: 3 };
 const WINDOW_MS = 9_000;
 const TEN_MINUTES = 10 * 60 * 1000;
 
-let redis: TestRedis | undefined;
-let stack: ProcessStack | undefined;
+let faults: FaultStack | undefined;
 afterEach(async () => {
-  await stack?.close();
-  await redis?.close();
-  stack = undefined;
-  redis = undefined;
+  await faults?.close();
+  faults = undefined;
 });
 
 async function skewedRun(supervisorOffsetMs: number, workerOffsetMs: number): Promise<void> {
-  redis = await startTestRedis();
-  stack = await ProcessStack.start({ redisUrl: redis.url, lifetimes: LIFETIMES, supervisorClockOffsetMs: supervisorOffsetMs, workerClockOffsetMs: workerOffsetMs });
-  const s = stack;
+  faults = await startFaultStack({ lifetimes: LIFETIMES, supervisorClockOffsetMs: supervisorOffsetMs, workerClockOffsetMs: workerOffsetMs });
+  const s = faults.stack;
   await waitFor(() => s.supervisor.lines.some((l) => l.includes(`"offset_ms":${supervisorOffsetMs}`)), 10_000, "the supervisor running with the skewed clock");
   await waitFor(() => s.worker.lines.some((l) => l.includes(`"offset_ms":${workerOffsetMs}`)), 10_000, "the worker-api running with the skewed clock");
-  const sessions: Record<string, string> = {};
-  for (const agent of [MAYOR, polecat(1)]) sessions[agent.agent_id] = String((await s.dispatch(agent)).session_id);
-  const pid = await agentPid(s, "mayor");
+  const [mayor] = await dispatchAgents(s, [MAYOR, polecat(1)]);
   const start = await waitForRotation(s, "mayor", 0);
   const polecatStart = (await activeSession(s, "polecat-1"))?.generation ?? 0;
   await sleep(WINDOW_MS);
@@ -39,10 +32,10 @@ async function skewedRun(supervisorOffsetMs: number, workerOffsetMs: number): Pr
   for (const [who, n] of [["mayor", refreshes], ["polecat-1", polecatEnd - polecatStart]] as const) {
     assert.ok(n >= 2 && n <= WINDOW_MS / 1500, `${who}: ${n} refreshes in ${WINDOW_MS / 1000} s`);
   }
-  assert.equal(end?.session_id, sessions.mayor, "the same session throughout");
+  assert.equal(end?.session_id, mayor.sessionId, "the same session throughout");
   assert.ok(!s.supervisor.lines.some((l) => l.includes("refresh failed") || l.includes("session lost")), "no refresh failed");
   assert.equal((await s.view("mayor")).renewals, 0);
-  assert.equal(await agentPid(s, "mayor"), pid);
+  assert.equal(await agentPid(s, "mayor"), mayor.pid);
   // The worker-api, its own clock off by less than the tolerance, accepted every callback.
   await assertEveryCallbackStored(s, ["mayor", "polecat-1"]);
 }

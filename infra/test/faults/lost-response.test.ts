@@ -1,34 +1,20 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { freePort, waitFor } from "@gastown/testkit";
+import { waitFor } from "@gastown/testkit";
 import { MAYOR, polecat } from "../harness/agents.js";
 import { agentPid, assertEveryCallbackStored, waitForRotation } from "../harness/checks.js";
-import { TokenProxy } from "../harness/proxy.js";
-import { startTestRedis, type TestRedis } from "../harness/redis.js";
-import { ProcessStack } from "../harness/stack.js";
+import { dispatchAgents, type ProxiedFaultStack, startFaultStack } from "../harness/fault-stack.js";
 
 // The retry after a network failure comes 1 s later: well inside the 5 s grace window.
 const LIFETIMES = { accessTokenTtl: 4, refreshIdleTtl: 120, sessionMaxTtl: 600, refreshGrace: 5, clockTolerance: 2 };
 
-let redis: TestRedis;
-let proxy: TokenProxy;
-let stack: ProcessStack;
-before(async () => {
-  redis = await startTestRedis();
-  const authPort = await freePort();
-  proxy = await new TokenProxy(`http://127.0.0.1:${authPort}`).start();
-  stack = await ProcessStack.start({ redisUrl: redis.url, lifetimes: LIFETIMES, authPort, supervisorAuthUrl: proxy.url });
-});
-after(async () => {
-  await stack?.close();
-  await proxy?.close();
-  await redis?.close();
-});
+let faults: ProxiedFaultStack;
+before(async () => (faults = await startFaultStack({ lifetimes: LIFETIMES, proxy: true })));
+after(() => faults?.close());
 
 test("a refresh response lost on the way back: the retry gets the same successor inside the grace window; no 401, no lost session", async () => {
-  const session = String((await stack.dispatch(MAYOR)).session_id);
-  await stack.dispatch(polecat(1));
-  const pid = await agentPid(stack, "mayor");
+  const { stack, proxy } = faults;
+  const [{ sessionId: session, pid }] = await dispatchAgents(stack, [MAYOR, polecat(1)]);
   await waitFor(() => proxy.refreshes(session).length >= 1, 20_000, "a first refresh through the proxy");
 
   proxy.dropWhen = (e) => e.grantType === "refresh_token" && e.status === 200 && e.response.session_id === session;

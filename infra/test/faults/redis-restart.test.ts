@@ -1,46 +1,32 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { freePort, waitFor } from "@gastown/testkit";
+import { waitFor } from "@gastown/testkit";
 import { MAYOR, polecat } from "../harness/agents.js";
 import { activeSession, agentPid, assertEveryCallbackStored, sleep, waitForRotation } from "../harness/checks.js";
-import { TokenProxy } from "../harness/proxy.js";
-import { startTestRedis, type TestRedis } from "../harness/redis.js";
-import { ProcessStack } from "../harness/stack.js";
+import { dispatchAgents, type ProxiedFaultStack, startFaultStack } from "../harness/fault-stack.js";
 
 // Refresh at 7-8 s of a 10 s token. Redis goes down at 6.3 s after a rotation and stays
 // down until a refresh has been attempted (seen at the proxy) plus 0.5 s: at most ~2.5 s,
 // well within the token's remaining life (>= 9 s, plus the 5 s tolerance).
 const LIFETIMES = { accessTokenTtl: 10, refreshIdleTtl: 120, sessionMaxTtl: 600, refreshGrace: 5, clockTolerance: 5 };
 
-let redis: TestRedis;
-let proxy: TokenProxy;
-let stack: ProcessStack;
-before(async () => {
-  redis = await startTestRedis();
-  const authPort = await freePort();
-  proxy = await new TokenProxy(`http://127.0.0.1:${authPort}`).start();
-  stack = await ProcessStack.start({ redisUrl: redis.url, lifetimes: LIFETIMES, authPort, supervisorAuthUrl: proxy.url });
-});
-after(async () => {
-  await stack?.close();
-  await proxy?.close();
-  await redis?.close();
-});
+let faults: ProxiedFaultStack;
+before(async () => (faults = await startFaultStack({ lifetimes: LIFETIMES, proxy: true })));
+after(() => faults?.close());
 
 test("Redis stopped and restarted within the access token's remaining life: zero failed callbacks, refreshes resume", async () => {
-  const mayorSession = String((await stack.dispatch(MAYOR)).session_id);
-  await stack.dispatch(polecat(1));
-  const pids = { mayor: await agentPid(stack, "mayor"), polecat: await agentPid(stack, "polecat-1") };
+  const { redis, stack, proxy } = faults;
+  const [mayor, polecat1] = await dispatchAgents(stack, [MAYOR, polecat(1)]);
 
   const rotated = await waitForRotation(stack, "mayor", 0);
   const polecatBefore = (await activeSession(stack, "polecat-1"))?.generation ?? 0;
   await sleep(Math.max(0, rotated.seenAt + 6_300 - Date.now()));
-  await redis.stop();
+  await redis.kill();
   const downAt = Date.now();
   await waitFor(() => proxy.requests.some((r) => r.at > downAt && r.grantType === "refresh_token"), 10_000, "a refresh attempt while Redis is down");
   await sleep(500);
   const restartingAt = Date.now();
-  await redis.start();
+  await redis.restart();
   const upAt = Date.now();
 
   // The refresh attempted during the outage either failed (server_error, then retried) or
@@ -54,12 +40,12 @@ test("Redis stopped and restarted within the access token's remaining life: zero
   }
   const mayorAfter = await waitForRotation(stack, "mayor", rotated.generation + 1);
   await waitForRotation(stack, "polecat-1", polecatBefore);
-  assert.equal(mayorAfter.session_id, mayorSession, "the Mayor kept its session (the data survived the restart)");
+  assert.equal(mayorAfter.session_id, mayor.sessionId, "the Mayor kept its session (the data survived the restart)");
   for (const id of ["mayor", "polecat-1"]) {
     assert.equal((await stack.view(id)).renewals, 0, `${id}: no re-dispatch was needed`);
     assert.equal(((await stack.container(id)).body.session as { lost: boolean }).lost, false, `${id}: session not lost`);
   }
-  assert.equal(await agentPid(stack, "mayor"), pids.mayor);
-  assert.equal(await agentPid(stack, "polecat-1"), pids.polecat);
+  assert.equal(await agentPid(stack, "mayor"), mayor.pid);
+  assert.equal(await agentPid(stack, "polecat-1"), polecat1.pid);
   await assertEveryCallbackStored(stack, ["mayor", "polecat-1"]);
 });

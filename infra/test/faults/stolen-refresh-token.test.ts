@@ -1,32 +1,19 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { DEFAULT_CONTAINER_CLIENT_ID } from "@gastown/token-policy";
-import { freePort, waitFor } from "@gastown/testkit";
+import { waitFor } from "@gastown/testkit";
 import { MAYOR, TOWN, sentCalls } from "../harness/agents.js";
-import { agentPid } from "../harness/checks.js";
-import { TokenProxy } from "../harness/proxy.js";
-import { startTestRedis, type TestRedis } from "../harness/redis.js";
-import { ProcessStack } from "../harness/stack.js";
+import { waitForRenewal, waitForSessionInUse } from "../harness/checks.js";
+import { dispatchAgents, type ProxiedFaultStack, startFaultStack } from "../harness/fault-stack.js";
 
 const LIFETIMES = { accessTokenTtl: 3, refreshIdleTtl: 120, sessionMaxTtl: 600, refreshGrace: 2, clockTolerance: 2 };
 
-let redis: TestRedis;
-let proxy: TokenProxy;
-let stack: ProcessStack;
-before(async () => {
-  redis = await startTestRedis();
-  const authPort = await freePort();
-  proxy = await new TokenProxy(`http://127.0.0.1:${authPort}`).start();
-  stack = await ProcessStack.start({ redisUrl: redis.url, lifetimes: { ...LIFETIMES }, authPort, supervisorAuthUrl: proxy.url });
-});
-after(async () => {
-  await stack?.close();
-  await proxy?.close();
-  await redis?.close();
-});
+let faults: ProxiedFaultStack;
+before(async () => (faults = await startFaultStack({ lifetimes: LIFETIMES, proxy: true })));
+after(() => faults?.close());
 
 async function heartbeatWith(accessToken: string): Promise<number> {
-  const res = await fetch(`${stack.workerUrl}/api/towns/${TOWN}/agents/mayor/heartbeat`, {
+  const res = await fetch(`${faults.stack.workerUrl}/api/towns/${TOWN}/agents/mayor/heartbeat`, {
     method: "POST",
     headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
     body: JSON.stringify({ probe: true }),
@@ -36,8 +23,8 @@ async function heartbeatWith(accessToken: string): Promise<number> {
 }
 
 test("a stolen refresh token replayed after the agent rotated: session revoked, refused within 1 s, re-dispatched and pushed, same PID", async () => {
-  const session = String((await stack.dispatch(MAYOR)).session_id);
-  const pid = await agentPid(stack, "mayor");
+  const { stack, proxy } = faults;
+  const [{ sessionId: session, pid }] = await dispatchAgents(stack, [MAYOR]);
   // The attacker copies a refresh token off the wire; the agent then rotates twice more.
   const first = await waitFor(() => proxy.refreshes(session)[0], 20_000, "a refresh on the wire");
   const stolen = first.response.refresh_token!;
@@ -62,17 +49,11 @@ test("a stolen refresh token replayed after the agent rotated: session revoked, 
   assert.deepEqual([revoked?.state, revoked?.revoke_reason], ["revoked", "reuse_detected"]);
 
   // The worker re-dispatches and pushes a new session into the running agent.
-  const view = await waitFor(async () => {
-    const v = await stack.view("mayor");
-    return Number(v.renewals) >= 1 ? v : undefined;
-  }, 20_000, "the re-dispatch");
+  const view = await waitForRenewal(stack, "mayor", 20_000);
   assert.equal((view.last_renewal as { reason: string }).reason, "reuse_detected");
   const fresh = String(view.session_id);
   assert.notEqual(fresh, session);
-  const status = await waitFor(async () => {
-    const s = await stack.container("mayor");
-    return (s.body.session as { session_id: string }).session_id === fresh ? s.body : undefined;
-  }, 10_000, "the pushed session in use");
+  const status = await waitForSessionInUse(stack, "mayor", fresh);
   assert.equal(status.pid, pid, "the agent kept running: same PID");
   assert.equal(status.state, "running");
 

@@ -2,37 +2,25 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { waitFor } from "@gastown/testkit";
 import { MAYOR, polecat, sentCalls } from "../harness/agents.js";
-import { agentPid } from "../harness/checks.js";
-import { startTestRedis, type TestRedis } from "../harness/redis.js";
-import { ProcessStack } from "../harness/stack.js";
+import { dispatchAgents, type FaultStack, startFaultStack } from "../harness/fault-stack.js";
 
 // The worker checks each agent a margin (1 s) before its idle end: every ~7 s.
 const LIFETIMES = { accessTokenTtl: 3, refreshIdleTtl: 8, sessionMaxTtl: 600, refreshGrace: 2, clockTolerance: 2 };
 const IDS = ["mayor", "polecat-1"] as const;
 
-let redis: TestRedis;
-let stack: ProcessStack;
-before(async () => {
-  redis = await startTestRedis();
-  stack = await ProcessStack.start({ redisUrl: redis.url, lifetimes: LIFETIMES });
-});
-after(async () => {
-  await stack?.close();
-  await redis?.close();
-});
+let faults: FaultStack;
+before(async () => (faults = await startFaultStack({ lifetimes: LIFETIMES })));
+after(() => faults?.close());
 
 test("container supervisor restarted: the worker dispatches fresh sessions for its agents", async () => {
-  const old: Record<string, { session: string; pid: number }> = {};
-  for (const agent of [MAYOR, polecat(1)]) {
-    const session = String((await stack.dispatch(agent)).session_id);
-    old[agent.agent_id] = { session, pid: await agentPid(stack, agent.agent_id) };
-  }
+  const { stack } = faults;
+  const old = await dispatchAgents(stack, [MAYOR, polecat(1)]);
   assert.equal(await stack.supervisor.stop("SIGTERM"), 0, "the supervisor stopped cleanly");
-  for (const id of IDS) assert.throws(() => process.kill(old[id]!.pid, 0), `${id}'s process ended with its container`);
+  for (const { agentId: id, pid } of old) assert.throws(() => process.kill(pid, 0), `${id}'s process ended with its container`);
   await stack.supervisor.start();
   const restartedAt = Date.now();
 
-  for (const id of IDS) {
+  for (const { agentId: id, sessionId: oldSession, pid: oldPid } of old) {
     // The restarted container knows nothing (its refresh tokens were only in memory): the worker starts the agent again.
     const status = await waitFor(async () => {
       const s = await stack.container(id);
@@ -40,15 +28,15 @@ test("container supervisor restarted: the worker dispatches fresh sessions for i
     }, 30_000, `${id} dispatched into the restarted container`);
     const view = await stack.view(id);
     assert.equal(view.state, "running");
-    assert.notEqual(view.session_id, old[id]!.session, `${id} got a fresh session`);
+    assert.notEqual(view.session_id, oldSession, `${id} got a fresh session`);
     assert.equal((status.session as { session_id: string }).session_id, view.session_id);
-    assert.notEqual(status.pid, old[id]!.pid, "a new process in the new container");
+    assert.notEqual(status.pid, oldPid, "a new process in the new container");
     // The old session (its refresh token died with the container) is revoked: only the fresh one is live.
     await waitFor(async () => {
       const live = (await stack.sessions(id)).filter((x) => x.state === "active").map((x) => x.session_id);
       return live.length === 1 && live[0] === view.session_id;
     }, 10_000, `${id}: only the fresh session live`);
-    const previous = await stack.session(old[id]!.session);
+    const previous = await stack.session(oldSession);
     assert.ok(previous === undefined || (previous.state === "revoked" && previous.revoke_reason === "superseded"), JSON.stringify(previous));
   }
   // The fresh sessions work: callbacks after the restart succeed.

@@ -31,6 +31,22 @@ export async function agentPid(stack: ProcessStack, agentId: string): Promise<nu
   }, 20_000, `${agentId} running in the container`);
 }
 
+/** Waits until the worker has re-dispatched the agent (renewals >= 1); answers the worker's view. */
+export async function waitForRenewal(stack: ProcessStack, agentId: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  return waitFor(async () => {
+    const view = await stack.view(agentId);
+    return Number(view.renewals) >= 1 ? view : undefined;
+  }, timeoutMs, `${agentId} re-dispatched`);
+}
+
+/** Waits until the container uses `sessionId` for the agent (a pushed pair); answers the container's status. */
+export async function waitForSessionInUse(stack: ProcessStack, agentId: string, sessionId: string, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  return waitFor(async () => {
+    const status = await stack.container(agentId);
+    return (status.body.session as { session_id: string }).session_id === sessionId ? status.body : undefined;
+  }, timeoutMs, `${agentId} using the pushed session ${sessionId}`);
+}
+
 export interface StoredCheck {
   sent: number;
   failed: number;
