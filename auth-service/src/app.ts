@@ -15,7 +15,7 @@ import { INTROSPECTION_PATH, introspectionEndpoint } from "./endpoints/introspec
 import { JWKS_PATH, jwksEndpoint } from "./endpoints/jwks.js";
 import { METADATA_PATH, metadataEndpoint } from "./endpoints/metadata.js";
 import { REVOCATION_PATH, revocationEndpoint } from "./endpoints/revoke.js";
-import { TOKEN_PATH, tokenEndpoint } from "./endpoints/token.js";
+import { TOKEN_PATH, tokenEndpoint, tokenRoute } from "./endpoints/token.js";
 import { ClientRegistry } from "./http/clients.js";
 import { errorBoundary } from "./http/error-boundary.js";
 import { requestLog } from "./http/request-log.js";
@@ -90,12 +90,13 @@ export function createAuthApp(deps: AuthAppDeps): Koa<AuthState> {
   // Errors that escape the middleware (sockets torn down mid-response): log the message only.
   app.silent = true;
   app.on("error", (error: Error) => provider.logger.warn({ err: { name: error.name, message: error.message } }, "http error"));
-  app.use(async (ctx, next) => {
+  app.use((ctx, next) => {
     ctx.state.provider = provider;
-    await next();
+    return next();
   });
   app.use(requestLog);
   app.use(errorBoundary);
+  app.use(tokenRoute);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

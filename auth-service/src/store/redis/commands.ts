@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { ClientContext, Redis, Result } from "ioredis";
 
-/** Raw reply of `rotate-1.lua`: code, generation, accessExpiresAt, until, then the hash as field/value pairs. */
+/** Raw reply of `rotate-1.lua` (layout in its header; read only by codes.ts). */
 export type RotateReply = (number | string)[];
 
 declare module "ioredis" {

@@ -4,11 +4,10 @@ import { StoreError } from "../errors.js";
 import { singleFilterEntry } from "../lib/filter.js";
 import { newStoredSession, readableUntilMs, toRecord } from "../lib/stored-session.js";
 import type { CreatedSession, EndedSession, NewSession, OnSessionEnded, RotateInput, RotateResult, SessionFilter, SessionPage, SessionRecord, SessionStore } from "../types.js";
-import { revokeOutcome, rotateOutcome } from "./codes.js";
+import { revokeOutcome, rotateEnded, rotateOutcome } from "./codes.js";
 import { defineSessionCommands } from "./commands.js";
 import { dumpKeys } from "./dump.js";
 import { countLiveSessions } from "./count-live.js";
-import { pairsToObject } from "./hash.js";
 import { redisKeys } from "./keys.js";
 import { listSessions } from "./list.js";
 import { pingRedis } from "./ping.js";
@@ -98,8 +97,7 @@ export function createRedisStore({ redis, prefix, policy, onEnded }: RedisStoreO
       const result = rotateOutcome(reply, input);
       if (result.outcome === "reuse_detected" || result.outcome === "expired") {
         await publishRevocations(redis, keys, [result.revocation], input.nowMs);
-        const identity = pairsToObject(reply.slice(4));
-        tell([{ ...result.revocation, agentId: identity.a, townId: identity.t, clientId: identity.c }]);
+        tell([rotateEnded(reply, result.revocation, input.clientId)]);
       }
       return result;
     },

@@ -21,14 +21,14 @@
   ARGV[7]  policy.refreshGrace (s)
   ARGV[8]  policy.clockTolerance (s)
 
-  Returns  { code, generation, accessExpiresAt, until, field1, value1, ... (the hash after) }
-            1 rotated          generation advanced; accessExpiresAt of the new access token
-            2 grace_replay     previous token inside the grace window: same generation
-            3 reuse_detected   session revoked; until = its last access exp + tolerance
-            4 expired          past its idle or absolute end: now expired; until as above
-                               (3 and 4 add the pairs a, t, c: agent, town, client, for the audit trail)
-           -1 unknown_session  -2 not_active  -3 client_mismatch  -4 scope_widened
-           -5 future_generation
+  Returns (integers unless noted; positions are read only by codes.ts `rotateOutcome`)
+    1 rotated / 2 grace_replay (1: generation advanced; 2: previous token inside the grace window):
+      { code, generation, accessExpiresAt (of the new access token), lr, i, e, ae, cr,
+        a, r, t, u, ro, sc (strings) }   the session after the call
+    3 reuse_detected (session now revoked) / 4 expired (past its idle or absolute end, now expired):
+      { code, until (its last access exp + tolerance), a, t (strings) }   for the revocation and audit
+    { -1 } unknown_session  { -2 } not_active  { -3 } client_mismatch  { -4 } scope_widened
+    { -5 } future_generation
 ]]
 local key = KEYS[1]
 local presented = tonumber(ARGV[1])
@@ -38,10 +38,11 @@ local idleTtl = tonumber(ARGV[6])
 local graceMs = tonumber(ARGV[7]) * 1000
 local tolerance = tonumber(ARGV[8])
 
-if redis.call("EXISTS", key) == 0 then
+-- One read: every field the checks or the reply need (HMGET of a missing key is all nil).
+local s = redis.call("HMGET", key, "s", "c", "sc", "g", "i", "e", "ae", "rm", "a", "t", "r", "u", "ro", "cr", "lr")
+if not s[1] then
   return { -1 }
 end
-local s = redis.call("HMGET", key, "s", "c", "sc", "g", "i", "e", "ae", "rm", "a", "t")
 if s[1] ~= "active" then
   return { -2 }
 end
@@ -72,15 +73,15 @@ local exp = tonumber(s[6])
 local accessExp = tonumber(s[7])
 local rotatedMs = tonumber(s[8])
 
-local function finish(reason)
+local function finish(code, reason)
   redis.call("HSET", key, "s", reason == "expired" and "expired" or "revoked", "re", reason)
   local untilSec = accessExp + tolerance
   redis.call("PEXPIREAT", key, untilSec * 1000)
-  return untilSec
+  return { code, untilSec, s[9], s[10] }
 end
 
 if nowMs > idle * 1000 or nowMs >= exp * 1000 then
-  return { 4, gen, 0, finish("expired"), "a", s[9], "t", s[10], "c", s[2] }
+  return finish(4, "expired")
 end
 
 local nowSec = math.floor(nowMs / 1000)
@@ -92,11 +93,7 @@ if presented == gen then
   accessExp = math.max(accessExp, newAccessExp)
   redis.call("HSET", key, "g", gen, "lr", nowSec, "i", idle, "rm", nowMs, "ae", accessExp)
   redis.call("PEXPIREAT", key, math.max(idle, accessExp + tolerance) * 1000)
-  local reply = { 1, gen, newAccessExp, 0 }
-  for _, item in ipairs(redis.call("HGETALL", key)) do
-    reply[#reply + 1] = item
-  end
-  return reply
+  return { 1, gen, newAccessExp, nowSec, idle, exp, accessExp, tonumber(s[14]), s[9], s[11], s[10], s[12], s[13], s[3] }
 end
 
 -- Retry-safe rotation: measured on the server clock from the rotation; the clock
@@ -107,13 +104,10 @@ if presented == gen - 1 and rotatedMs > 0 and nowMs - rotatedMs <= graceMs then
     redis.call("HSET", key, "ae", accessExp)
     redis.call("PEXPIREAT", key, math.max(idle, accessExp + tolerance) * 1000)
   end
-  local reply = { 2, gen, newAccessExp, 0 }
-  for _, item in ipairs(redis.call("HGETALL", key)) do
-    reply[#reply + 1] = item
-  end
-  return reply
+  -- lr is set: rm > 0 means a rotation wrote both.
+  return { 2, gen, newAccessExp, tonumber(s[15]), idle, exp, accessExp, tonumber(s[14]), s[9], s[11], s[10], s[12], s[13], s[3] }
 end
 
 -- RFC 9700 §4.14.2: an older refresh token, or the previous one after the grace window,
 -- was replayed: revoke the whole family.
-return { 3, gen, 0, finish("reuse_detected"), "a", s[9], "t", s[10], "c", s[2] }
+return finish(3, "reuse_detected")
