@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
-import { loadPolicy, parseRevocationEvent, type RevocationEvent, revocationChannel, revokedSetKey, revokedUntil } from "@gastown/token-policy";
 import { deleteKeys, freePort, randomPrefix, testRedisUrl, waitFor } from "@gastown/testkit";
+import { loadPolicy, parseRevocationEvent, type RevocationEvent, revocationChannel, revokedReasonKey, revokedSetKey, revokedUntil } from "@gastown/token-policy";
 import { Redis } from "ioredis";
 import { createRedisStore, type SessionStore } from "../src/store/index.js";
 import { newSession, rotation, type StoreHarness, startOfSecond, storeContract } from "./store-contract.js";
@@ -128,6 +128,31 @@ test("redis store: a revocation is published as JSON on the channel and kept in 
   assert.equal(await redis.zscore(`${prefix}revoked`, session.sessionId), String(until));
   // The ended session's key lives until its last access token expired (plus tolerance).
   assert.equal(await redis.pexpiretime(`${prefix}session:{${session.sessionId}}`), until * 1000);
+  // Its reason too, in its own small key with the session's hash tag (resync learns why).
+  assert.equal(revokedReasonKey(prefix, session.sessionId), `${prefix}revoked:{${session.sessionId}}`);
+  assert.equal(await redis.get(`${prefix}revoked:{${session.sessionId}}`), "admin");
+  assert.equal(await redis.pexpiretime(`${prefix}revoked:{${session.sessionId}}`), until * 1000);
+  const revokedKeys = Object.keys(await store.dump()).filter((key) => key.includes(session.sessionId));
+  assert.deepEqual(revokedKeys.sort(), [`${prefix}revoked:{${session.sessionId}}`, `${prefix}session:{${session.sessionId}}`]);
+  assert.ok(Number(await redis.memory("USAGE", `${prefix}revoked:{${session.sessionId}}`)) < 128, "the reason key stays small");
+});
+
+test("redis store: reuse detection and expiry keep their reasons for resync too", async (t) => {
+  const harness = await openRedisStore(loadPolicy({}, { refreshIdleTtl: 5 }));
+  t.after(() => harness.close());
+  const { store, redis, prefix } = harness;
+  const t0 = startOfSecond();
+  const reused = await store.create(newSession(t0));
+  assert.equal((await store.rotate(rotation(reused.session.sessionId, 0, t0 + 1000))).outcome, "rotated");
+  assert.equal((await store.rotate(rotation(reused.session.sessionId, 1, t0 + 2000))).outcome, "rotated");
+  assert.equal((await store.rotate(rotation(reused.session.sessionId, 0, t0 + 3000))).outcome, "reuse_detected");
+  assert.equal(await redis.get(revokedReasonKey(prefix, reused.session.sessionId)), "reuse_detected");
+  const idle = await store.create(newSession(t0));
+  assert.equal((await store.rotate(rotation(idle.session.sessionId, 0, t0 + 6000))).outcome, "expired");
+  assert.equal(await redis.get(revokedReasonKey(prefix, idle.session.sessionId)), "expired");
+  // A live session has no such key.
+  const live = await store.create(newSession(t0));
+  assert.equal(await redis.exists(revokedReasonKey(prefix, live.session.sessionId)), 0);
 });
 
 test("redis store: keys carry the session's hash tag, expire, and hold no token material", async (t) => {

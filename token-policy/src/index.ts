@@ -1,8 +1,8 @@
 export { ACCESS_TOKEN_TYPE, type AccessTokenClaims, CLAIMS, hasScope, ID_PATTERN, isId, isRole, parseScope, REQUIRED_CLAIMS, ROLE_SCOPES, ROLES, type Role, SCOPES, type Scope } from "./claims.js";
-export { type Algorithm, ALGORITHMS, DEFAULT_ALGORITHM, loadPolicy, type PolicyOverrides, type TokenPolicy } from "./config.js";
+export { ALGORITHMS, type Algorithm, DEFAULT_ALGORITHM, loadPolicy, type PolicyOverrides, type TokenPolicy } from "./config.js";
 export { DEFAULT_AUDIENCE, DEFAULT_CONTAINER_CLIENT_ID, DEFAULT_ISSUER, POLICY_DEFAULTS, POLICY_ENV } from "./defaults.js";
 export { InvalidAccessTokenError, PolicyConfigError, TokenPolicyError } from "./errors.js";
 export { accessTokenExpiry, newSessionTimes, nextIdleExpiry, revokedUntil, type SessionTimes, withinGrace } from "./lifetimes.js";
 export { type RandomSource, refreshDelayMs, retryDelayMs } from "./refresh-ahead.js";
+export { InProcessRevocationBus, isFinalRevocation, isRevocationReason, parseRevocationEvent, RENEWABLE_REASONS, REVOCATION_REASONS, type RevocationEvent, type RevocationReason, revocationChannel, revokedReasonKey, revokedSetKey } from "./revocation.js";
 export { type VerificationKey, type VerifyOptions, verifyAccessToken } from "./verify.js";
-export { InProcessRevocationBus, isRevocationReason, parseRevocationEvent, RENEWABLE_REASONS, REVOCATION_REASONS, type RevocationEvent, type RevocationReason, revocationChannel, revokedSetKey } from "./revocation.js";

@@ -24,6 +24,20 @@ export function revokedSetKey(prefix: string): string {
   return `${prefix}revoked`;
 }
 
+/**
+ * A revoked session's reason, `<prefix>revoked:{<sid>}` (the session's hash tag: one
+ * Cluster slot with its session), kept until `until`: an instance that learns of a
+ * revocation by resync, not by its message, reads why it ended (DESIGN.md "Revocation reasons").
+ */
+export function revokedReasonKey(prefix: string, sessionId: string): string {
+  return `${prefix}revoked:{${sessionId}}`;
+}
+
+/** Reasons that end an agent for good: the worker stops it, never renews it. */
+export function isFinalRevocation(reason: RevocationReason | undefined): boolean {
+  return reason === "admin" || reason === "client";
+}
+
 export function isRevocationReason(value: unknown): value is RevocationReason {
   return typeof value === "string" && (REVOCATION_REASONS as readonly string[]).includes(value);
 }

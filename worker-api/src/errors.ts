@@ -59,3 +59,9 @@ export class AgentAlreadyRunningError extends WorkerApiError {
   override readonly code = "ERR_AGENT_RUNNING";
   override name = "AgentAlreadyRunningError";
 }
+
+/** The agent's session was revoked for good (admin or client): it is stopped, never renewed by a message. */
+export class AgentRevokedError extends WorkerApiError {
+  override readonly code = "ERR_AGENT_REVOKED";
+  override name = "AgentRevokedError";
+}

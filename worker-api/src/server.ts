@@ -120,8 +120,11 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
     log,
     supersededRevokeDelayMs: options.supersededRevokeDelayMs ?? WORKER_DEFAULTS.supersededRevokeDelayMs,
     reconcileIntervalMs: options.reconcileIntervalMs ?? WORKER_DEFAULTS.reconcileIntervalMs,
+    revocationReason: (sessionId) => revocationSync.reasonOf(sessionId),
   });
   revocations.onEvent((event) => dispatcher.onRevocation(event));
+  // A revocation of one of the dispatcher's sessions learnt by resync gets its reason read.
+  revocations.wantReasonsFor((sid) => dispatcher.holdsSession(sid));
   const metrics = new WorkerMetrics({ cache: verifyCache, revocations, revocationSync: () => revocationSync, now });
   revocations.onNew((via) => metrics.revocationApplied(via));
   await revocationSync.start();

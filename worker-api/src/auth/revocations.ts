@@ -1,6 +1,7 @@
-import { type InProcessRevocationBus, parseRevocationEvent, type RevocationEvent, revocationChannel, revokedSetKey } from "@gastown/token-policy";
+import { type InProcessRevocationBus, parseRevocationEvent, type RevocationEvent, type RevocationReason, revocationChannel, revokedSetKey } from "@gastown/token-policy";
 import { Redis } from "ioredis";
 import type { Logger } from "../log.js";
+import { readRevocationReasons } from "./revocation-reasons.js";
 
 export type RevocationListener = (event: RevocationEvent) => void;
 /** `message`: a pub/sub (or in-process) event; `resync`: read from the revoked set. */
@@ -8,10 +9,13 @@ export type NewRevocationListener = (via: "message" | "resync") => void;
 
 /**
  * Revoked session ids held in memory until their access tokens would have expired
- * (`until`, Unix seconds). Every request asks `isRevoked`, cache hit or not.
+ * (`until`, Unix seconds), with their reason when known. Every request asks `isRevoked`,
+ * cache hit or not.
  */
 export class RevocationList {
   readonly #until = new Map<string, number>();
+  readonly #reasons = new Map<string, RevocationReason>();
+  #wantsReason: (sid: string) => boolean = () => false;
   readonly #listeners = new Set<RevocationListener>();
   readonly #newListeners = new Set<NewRevocationListener>();
   readonly #nowSec: () => number;
@@ -24,21 +28,43 @@ export class RevocationList {
     const until = this.#until.get(sid);
     if (until === undefined) return false;
     if (until < this.#nowSec()) {
-      this.#until.delete(sid);
+      this.#forget(sid);
       return false;
     }
     return true;
   }
 
-  /** Records a revocation; `event` (with its reason) also reaches the listeners. */
-  add(sid: string, until: number, event?: RevocationEvent): void {
+  /**
+   * Records a revocation; `event` (with its reason) also reaches the listeners. `via` says
+   * how the id arrived (metrics): a message by default when there is an event.
+   */
+  add(sid: string, until: number, event?: RevocationEvent, via: "message" | "resync" = event ? "message" : "resync"): void {
     const known = this.#until.get(sid);
     if (known === undefined || known < until) this.#until.set(sid, until);
-    if (known === undefined) for (const listener of this.#newListeners) listener(event ? "message" : "resync");
+    if (event && !this.#reasons.has(sid)) this.#reasons.set(sid, event.reason);
+    if (known === undefined) for (const listener of this.#newListeners) listener(via);
     if (event) for (const listener of this.#listeners) listener(event);
   }
 
-  /** Listeners see every revocation message (not the resynced ids, which carry no reason). */
+  /** Why a held session was revoked, when a message (or a resync that read it) said so. */
+  reasonOf(sid: string): RevocationReason | undefined {
+    return this.isRevoked(sid) ? this.#reasons.get(sid) : undefined;
+  }
+
+  /**
+   * Which session ids a resync should read the reason of (the dispatcher's own sessions):
+   * a revocation learnt without its message then reaches the listeners with its reason.
+   */
+  wantReasonsFor(wanted: (sid: string) => boolean): void {
+    this.#wantsReason = wanted;
+  }
+
+  /** Held ids without a known reason that someone wants one for. */
+  missingReasons(sids: readonly string[]): string[] {
+    return sids.filter((sid) => !this.#reasons.has(sid) && this.isRevoked(sid) && this.#wantsReason(sid));
+  }
+
+  /** Listeners see every revocation with its reason: messages, and resynced ids whose reason was read. */
   onEvent(listener: RevocationListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -52,7 +78,12 @@ export class RevocationList {
 
   prune(): void {
     const now = this.#nowSec();
-    for (const [sid, until] of this.#until) if (until < now) this.#until.delete(sid);
+    for (const [sid, until] of this.#until) if (until < now) this.#forget(sid);
+  }
+
+  #forget(sid: string): void {
+    this.#until.delete(sid);
+    this.#reasons.delete(sid);
   }
 
   get size(): number {
@@ -69,6 +100,11 @@ export interface RevocationSync {
    * bound: a revocation whose message was missed lands at the next successful resync.
    */
   syncLagSeconds(nowMs: number): number;
+  /**
+   * Why a session was revoked, `undefined` when no revocation of it is known (or its reason
+   * is gone: the store lost it). Throws when the source cannot be read.
+   */
+  reasonOf(sid: string): Promise<RevocationReason | undefined>;
 }
 
 /** Without Redis: the auth-service's in-process bus (development, or both in one process). */
@@ -83,7 +119,12 @@ export class InProcessRevocationSync implements RevocationSync {
 
   async start(): Promise<void> {
     this.#unsubscribe = this.bus.subscribe((event) => this.list.add(event.sid, event.until, event));
-    for (const event of this.bus.revokedSince(this.nowSec())) this.list.add(event.sid, event.until);
+    // The bus keeps whole events: what was revoked before the start arrives with its reason.
+    for (const event of this.bus.revokedSince(this.nowSec())) this.list.add(event.sid, event.until, event, "resync");
+  }
+
+  async reasonOf(sid: string): Promise<RevocationReason | undefined> {
+    return this.list.reasonOf(sid) ?? this.bus.revokedSince(this.nowSec()).find((event) => event.sid === sid)?.reason;
   }
 
   async close(): Promise<void> {
@@ -169,15 +210,43 @@ export class RedisRevocationSync implements RevocationSync {
     try {
       const now = this.#options.nowSec();
       const flat = await this.#commands.zrangebyscore(revokedSetKey(this.#options.prefix), now, "+inf", "WITHSCORES");
+      const untils = new Map<string, number>();
       for (let i = 0; i + 1 < flat.length; i += 2) {
-        this.#options.list.add(flat[i]!, Number(flat[i + 1]));
+        const sid = flat[i]!;
+        untils.set(sid, Number(flat[i + 1]));
+        this.#options.list.add(sid, Number(flat[i + 1]));
       }
       this.#options.list.prune();
       this.resyncs += 1;
       this.#lastSyncedAtMs = Math.max(this.#lastSyncedAtMs, startedAtMs);
+      await this.#deliverReasons(untils);
     } catch (error) {
       this.#options.log.warn({ err: (error as Error).message }, "revocation sync: resync failed");
     }
+  }
+
+  /**
+   * A revocation whose message was missed carries no reason in the set: for the sessions
+   * the dispatcher holds, read it (DESIGN.md "Revocation reasons": admin and client are
+   * final) and deliver the whole event as if the message had arrived. A reason that is gone
+   * stays unknown (retried next resync while wanted); the store lost that session.
+   */
+  async #deliverReasons(untils: ReadonlyMap<string, number>): Promise<void> {
+    const wanted = this.#options.list.missingReasons([...untils.keys()]);
+    if (wanted.length === 0) return;
+    const reasons = await readRevocationReasons(this.#commands, this.#options.prefix, wanted);
+    wanted.forEach((sid, i) => {
+      const reason = reasons[i];
+      const until = untils.get(sid);
+      if (reason !== undefined && until !== undefined) this.#options.list.add(sid, until, { sid, reason, until }, "resync");
+    });
+  }
+
+  async reasonOf(sid: string): Promise<RevocationReason | undefined> {
+    const known = this.#options.list.reasonOf(sid);
+    if (known !== undefined) return known;
+    const [reason] = await readRevocationReasons(this.#commands, this.#options.prefix, [sid]);
+    return reason;
   }
 
   syncLagSeconds(nowMs: number): number {

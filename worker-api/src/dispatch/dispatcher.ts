@@ -1,5 +1,5 @@
-import { RENEWABLE_REASONS, type RevocationEvent, retryDelayMs, type TokenPolicy } from "@gastown/token-policy";
-import { AgentAlreadyRunningError, UnknownAgentError } from "../errors.js";
+import { isFinalRevocation, RENEWABLE_REASONS, type RevocationEvent, type RevocationReason, retryDelayMs, type TokenPolicy } from "@gastown/token-policy";
+import { AgentAlreadyRunningError, AgentRevokedError, UnknownAgentError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { agentKey } from "../records/types.js";
 import type { AuthClient } from "./auth-client.js";
@@ -18,6 +18,12 @@ export interface DispatcherOptions {
   log: Logger;
   supersededRevokeDelayMs: number;
   reconcileIntervalMs: number;
+  /**
+   * Why a session was revoked (undefined: not known revoked, or the store lost it); may
+   * throw when it cannot be told. Asked before any fresh dispatch replaces a session, so an
+   * admin or client revocation whose message was missed is never undone by a renewal.
+   */
+  revocationReason?: (sessionId: string) => Promise<RevocationReason | undefined>;
 }
 
 export interface MessageResult {
@@ -93,12 +99,15 @@ export class Dispatcher {
     await agent.renewing?.catch(() => {});
     const status = agent.state === "running" ? await this.#o.container.status(agentId) : undefined;
     if (!status || status.state === "stopped" || status.state === "exited") {
-      // Not running in the container (it exited or the container restarted): start it with the prompt.
+      // Not running in the container (it exited or the container restarted): start it with the
+      // prompt, unless its session was revoked for good (only a new operator dispatch may).
+      await this.#refuseIfFinallyRevoked(key, agent);
       const view = await this.startAgentInContainer(agent.identity, prompt);
       return { session_id: view.session_id, renewed: false, started: true };
     }
     const reason = renewalNeeded(agent, status, this.#o.now(), this.#o.policy);
     if (reason) {
+      await this.#refuseIfFinallyRevoked(key, agent);
       await this.#renewer.renew(key, agent, reason, (pair) => this.#o.container.message(agentId, prompt, pair));
       return { session_id: agent.session.sessionId, renewed: true, started: false };
     }
@@ -129,6 +138,54 @@ export class Dispatcher {
     this.#o.log.info({ agent: key, reason }, "agent stopped");
   }
 
+  /**
+   * DESIGN.md "Revocation reasons": `admin` and `client` revocations are final. When the
+   * agent's current session ended so, the agent is stopped (idempotent) and the answer is
+   * the reason; undefined when a fresh dispatch may replace the session.
+   */
+  async #finalRevocation(key: string, agent: ManagedAgent): Promise<RevocationReason | undefined> {
+    const sessionId = agent.session.sessionId;
+    const reason = await this.#o.revocationReason?.(sessionId);
+    if (!isFinalRevocation(reason) || agent.session.sessionId !== sessionId) return undefined;
+    const stopReason = `revoked: ${reason}`;
+    if (agent.state === "running") {
+      this.#o.log.warn({ agent: key, session: sessionId, reason }, "session revoked for good (message missed?); stopping instead of renewing");
+      await this.#stop(key, agent, stopReason);
+    } else if (agent.stopReason === null) {
+      agent.state = "stopped";
+      agent.stopReason = stopReason;
+    }
+    return reason;
+  }
+
+  async #refuseIfFinallyRevoked(key: string, agent: ManagedAgent): Promise<void> {
+    const reason = await this.#finalRevocation(key, agent);
+    if (reason) throw new AgentRevokedError(`agent ${agent.identity.agent_id} is stopped: its session was revoked (${reason}); dispatch it again to start it`);
+  }
+
+  /** True when the session is the current one of an agent this worker runs (resync reads its reason). */
+  holdsSession(sessionId: string): boolean {
+    const key = this.#sessionOwners.get(sessionId);
+    const agent = key === undefined ? undefined : this.#agents.get(key);
+    return agent?.state === "running" && agent.session.sessionId === sessionId;
+  }
+
+  /**
+   * Before a fresh dispatch replaces an agent's session (reconcile, renewal timer): false
+   * when the session was revoked for good (the agent is stopped now), or when that cannot
+   * be told yet (checked again after a retry delay).
+   */
+  async #mayReplaceSession(key: string, agent: ManagedAgent): Promise<boolean> {
+    try {
+      return (await this.#finalRevocation(key, agent)) === undefined;
+    } catch (error) {
+      agent.renewFailures += 1;
+      this.#o.log.warn({ agent: key, session: agent.session.sessionId, err: (error as Error).message }, "revocation reason unavailable; renewal postponed");
+      this.#arm(key, agent, retryDelayMs(agent.renewFailures, this.#o.policy));
+      return false;
+    }
+  }
+
   /** A revocation message: renewable reasons renew at once, admin/client stop the agent. */
   onRevocation(event: RevocationEvent): void {
     const key = this.#sessionOwners.get(event.sid);
@@ -154,6 +211,8 @@ export class Dispatcher {
       clearTimeout(agent.timer);
       return;
     }
+    if ((verdict.kind === "missing" || verdict.kind === "renew") && !(await this.#mayReplaceSession(key, agent))) return;
+    if (agent.state !== "running" || agent.renewing || this.#closed) return;
     if (verdict.kind === "missing") {
       await this.#redispatch(key, agent);
       return;

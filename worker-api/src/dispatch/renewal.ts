@@ -67,6 +67,13 @@ export class SessionRenewer {
       if (agent.state === "running") this.#deps.rearm(key, agent, retryIn);
       throw error;
     }
+    if (agent.state !== "running") {
+      // Stopped meanwhile (a final revocation arrived during the renewal): the new session is not kept.
+      log.info({ agent: key, session: pair.session_id }, "agent stopped during renewal; fresh session revoked");
+      this.#deps.sessionOwners.delete(pair.session_id);
+      auth.revoke(pair.access_token, "superseded").catch(() => {});
+      return;
+    }
     agent.session = { sessionId: pair.session_id, dispatchedAtMs, firstAccessToken: pair.access_token };
     agent.lastRefreshAtMs = dispatchedAtMs;
     agent.renewals += 1;

@@ -1,10 +1,10 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type Router from "@koa/router";
 import { isId, isRole } from "@gastown/token-policy";
+import type Router from "@koa/router";
 import type { Context, Middleware, Next } from "koa";
 import type { Dispatcher } from "../dispatch/dispatcher.js";
 import type { AgentIdentity } from "../dispatch/types.js";
-import { AgentAlreadyRunningError, AuthClientError, ContainerError, UnknownAgentError } from "../errors.js";
+import { AgentAlreadyRunningError, AgentRevokedError, AuthClientError, ContainerError, UnknownAgentError } from "../errors.js";
 import { BARE_CHALLENGE, INVALID_TOKEN_CHALLENGE, sendError, unauthorized } from "../http/respond.js";
 import type { RecordStore } from "../records/types.js";
 
@@ -42,6 +42,7 @@ async function mapErrors(ctx: Context, next: Next): Promise<void> {
   } catch (error) {
     if (error instanceof UnknownAgentError) sendError(ctx, 404, "not_found", error.message);
     else if (error instanceof AgentAlreadyRunningError) sendError(ctx, 409, "conflict", error.message);
+    else if (error instanceof AgentRevokedError) sendError(ctx, 409, "agent_revoked", error.message);
     else if (error instanceof ContainerError) sendError(ctx, 502, "container_error", error.message);
     else if (error instanceof AuthClientError) sendError(ctx, 502, "auth_error", error.message);
     else throw error;

@@ -1,4 +1,4 @@
-import { revocationChannel, revokedSetKey } from "@gastown/token-policy";
+import { revocationChannel, revokedReasonKey, revokedSetKey } from "@gastown/token-policy";
 import type { FilterField } from "../lib/filter.js";
 
 const INDEX_NAMES: Record<FilterField, string> = { agentId: "agent", rigId: "rig", townId: "town", userId: "user" };
@@ -16,6 +16,8 @@ export interface RedisKeys {
   byCreation: string;
   /** Sorted set of revoked session ids scored by `until` (resync, DESIGN.md invariant 4). */
   revoked: string;
+  /** A revoked session's reason (string, expires at `until`; the session's hash tag), for resync. */
+  revokedReason(sessionId: string): string;
   /** Pub/sub channel of revocation messages. */
   channel: string;
 }
@@ -29,6 +31,7 @@ export function redisKeys(prefix: string): RedisKeys {
     index: (field, value) => `${prefix}sessions:${INDEX_NAMES[field]}:${value}`,
     byCreation: `${prefix}sessions:by-created`,
     revoked: revokedSetKey(prefix),
+    revokedReason: (sessionId) => revokedReasonKey(prefix, sessionId),
     channel: revocationChannel(prefix),
   };
 }
