@@ -13,6 +13,7 @@ export { type AgentIdentity, type AgentRouteKind, agentRouteUrl, mayorToolUrl, m
 export { loadSupervisorConfig, type SupervisorConfig } from "./config.js";
 export { agentEnvironment } from "./supervisor/agent-env.js";
 export { splitCommandLine } from "./supervisor/command-line.js";
+export { isTransientStatus, OUTBOX_CAPACITY, Outbox, type OutboxItem, type OutboxMeter, type OutboxOptions } from "./supervisor/outbox.js";
 export type { AgentSpec, AgentState, AgentStatus, ManagedAgent, ManagedAgentEvents } from "./supervisor/managed-agent.js";
 export { type MetricsAgentView, REFRESH_OUTCOMES, type RefreshOutcome, SupervisorMetrics } from "./metrics/supervisor-metrics.js";
 export { READINESS_TIMEOUT_MS, type ReadinessTargets } from "./supervisor/operations.js";

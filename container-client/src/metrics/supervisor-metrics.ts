@@ -2,6 +2,7 @@ import { Counter, Gauge, type Registry } from "prom-client";
 import type { AgentSession } from "../session/agent-session.js";
 import type { Clock } from "../session/timers.js";
 import type { AgentState } from "../supervisor/managed-agent.js";
+import type { OutboxMeter } from "../supervisor/outbox.js";
 import { createServiceRegistry } from "./registry.js";
 
 /** How one refresh attempt ended (the `outcome` label). */
@@ -34,11 +35,15 @@ export interface SupervisorMetricsSources {
  * | gastown_container_lost_sessions | gauge | live agents whose session is lost (waiting for a pushed pair) |
  * | gastown_container_token_pushes_total | counter | fresh pairs pushed by the worker (PUT tokens, or with a message) |
  * | gastown_container_agents{state} | gauge | agents known to the supervisor by state |
+ * | gastown_container_outbox_pending | gauge | callbacks (events, merges, completion reports) waiting in the agents' outboxes |
+ * | gastown_container_outbox_dropped_total | counter | callbacks dropped as the oldest of a full outbox |
  */
 export class SupervisorMetrics {
   readonly registry: Registry;
   readonly #refreshes: Counter<"outcome">;
   readonly #pushes: Counter;
+  readonly #outboxPending: Gauge;
+  readonly #outboxDropped: Counter;
 
   constructor(sources: SupervisorMetricsSources) {
     const registry = createServiceRegistry("container-supervisor");
@@ -46,6 +51,8 @@ export class SupervisorMetrics {
     this.#refreshes = new Counter({ name: "gastown_container_refreshes_total", help: "Refresh attempts by outcome (ok, failed and retried, lost for good).", labelNames: ["outcome"], registers: [registry] });
     for (const outcome of REFRESH_OUTCOMES) this.#refreshes.inc({ outcome }, 0);
     this.#pushes = new Counter({ name: "gastown_container_token_pushes_total", help: "Fresh token pairs pushed by the worker-api.", registers: [registry] });
+    this.#outboxPending = new Gauge({ name: "gastown_container_outbox_pending", help: "Callbacks waiting in the agents' outboxes for the worker-api.", registers: [registry] });
+    this.#outboxDropped = new Counter({ name: "gastown_container_outbox_dropped_total", help: "Callbacks dropped as the oldest of a full outbox.", registers: [registry] });
     new Gauge({
       name: "gastown_container_access_token_expires_in_seconds",
       help: "Seconds until each live agent's current access token expires (negative: already expired).",
@@ -87,6 +94,14 @@ export class SupervisorMetrics {
     session.on("refreshed", () => this.#refreshes.inc({ outcome: "ok" }));
     session.on("refresh_failed", () => this.#refreshes.inc({ outcome: "failed" }));
     session.on("lost", () => this.#refreshes.inc({ outcome: "lost" }));
+  }
+
+  /** What an agent's outbox reports its size and drops to. */
+  outboxMeter(): OutboxMeter {
+    return {
+      pendingChanged: (delta) => (delta >= 0 ? this.#outboxPending.inc(delta) : this.#outboxPending.dec(-delta)),
+      dropped: () => this.#outboxDropped.inc(),
+    };
   }
 
   tokenPushed(): void {

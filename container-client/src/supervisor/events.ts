@@ -1,26 +1,24 @@
 import type { Logger } from "pino";
 import { type AgentIdentity, agentRouteUrl } from "../routes.js";
-import type { AgentSession } from "../session/agent-session.js";
-import { postWithSession } from "./callback.js";
 import { forwardMerge } from "./merge.js";
+import type { Outbox } from "./outbox.js";
 
 /**
  * The agent stdout protocol: a line holding a JSON object with `"gastown": "event"` is
- * persisted by posting the object (without the `gastown` key) to the agent's events
- * route; `"gastown": "merge"` is a merge callback (see `forwardMerge`); any other line is
+ * persisted by queueing a post of the object (without the `gastown` key) to the agent's
+ * events route on the agent's outbox (delivered in order, retried); `"gastown": "merge"` is a merge callback (see `forwardMerge`); any other line is
  * logged at debug level.
  */
-export function handleAgentLine(line: string, session: AgentSession, apiUrl: string, agent: AgentIdentity, log: Logger): Promise<number> | undefined {
+export function handleAgentLine(line: string, outbox: Outbox, apiUrl: string, agent: AgentIdentity, log: Logger): void {
   const message = parseProtocolLine(line);
   if (message === undefined) {
     log.debug({ agentId: agent.agentId, line: line.slice(0, 500) }, "agent output");
-    return undefined;
+    return;
   }
   const { gastown, ...body } = message;
-  if (gastown === "event") return postWithSession(session, agentRouteUrl(apiUrl, agent, "events"), body, log, "event");
-  if (gastown === "merge") return forwardMerge(body, session, apiUrl, agent, log);
-  log.warn({ agentId: agent.agentId, gastown }, "unknown gastown line kind");
-  return undefined;
+  if (gastown === "event") outbox.enqueue({ url: agentRouteUrl(apiUrl, agent, "events"), body, what: "event" });
+  else if (gastown === "merge") forwardMerge(body, outbox, apiUrl, agent, log);
+  else log.warn({ agentId: agent.agentId, gastown }, "unknown gastown line kind");
 }
 
 function parseProtocolLine(line: string): ({ gastown: unknown } & Record<string, unknown>) | undefined {

@@ -14,6 +14,7 @@ import { agentEnvironment } from "./agent-env.js";
 import { reportCompletion } from "./completion.js";
 import { handleAgentLine } from "./events.js";
 import { startHeartbeat } from "./heartbeat.js";
+import { Outbox } from "./outbox.js";
 import { TokenFile } from "./token-file.js";
 
 export type AgentState = "starting" | "running" | "stopped" | "exited";
@@ -36,6 +37,8 @@ export interface AgentRuntime {
   heartbeatIntervalMs: number;
   log: Logger;
   metrics?: SupervisorMetrics | undefined;
+  /** Items each agent's outbox keeps at most (default `OUTBOX_CAPACITY`). */
+  outboxCapacity?: number | undefined;
 }
 
 /** `GET /agents/:agentId` (DESIGN.md "Container control server"); never a token. */
@@ -57,8 +60,11 @@ const OUTPUT_LINES_KEPT = 1_000;
 
 /**
  * One agent: a real child process, its `AgentSession` (the only holder of its refresh
- * token), its token file, heartbeat, stdout protocol and completion report. Every
- * callback takes the token from the session at send time.
+ * token), its token file, heartbeat, stdout protocol and completion report. Events, merge
+ * callbacks and the completion report go through its `Outbox` (in order, retried until
+ * the worker-api takes them); heartbeats are fire-and-forget. Every callback takes the
+ * token from the session at send time; the session stays open after the process ends
+ * until the outbox is drained or closed.
  */
 export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
   readonly session: AgentSession;
@@ -66,13 +72,17 @@ export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
   readonly output: string[] = [];
   state: AgentState = "starting";
   exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  /** Resolves once the process ended and its completion report (if any) was sent. */
+  /** Posts to the worker-api (events, merge callbacks, completion report), in order. */
+  readonly outbox: Outbox;
+  /** Resolves once the process ended (its completion report, if any, is queued). */
+  readonly ended: Promise<void>;
+  /** Resolves once the process ended and its outbox was drained (or closed by the supervisor). */
   readonly finished: Promise<void>;
 
   #child: ChildProcess | null = null;
   #stopRequested = false;
   #stopHeartbeat: () => void = () => {};
-  #pendingCallbacks = new Set<Promise<number>>();
+  #resolveEnded!: () => void;
   #resolveFinished!: () => void;
   #finishing = false;
   readonly #log: Logger;
@@ -84,8 +94,10 @@ export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
   ) {
     super();
     this.#log = runtime.log.child({ agentId: spec.agentId });
+    this.ended = new Promise((resolve) => (this.#resolveEnded = resolve));
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
     this.session = new AgentSession({ tokenEndpoint: runtime.tokenEndpoint, clientId: runtime.clientId, tokens, policy: runtime.policy, clock: runtime.clock });
+    this.outbox = new Outbox({ session: this.session, policy: runtime.policy, log: this.#log, capacity: runtime.outboxCapacity, meter: runtime.metrics?.outboxMeter() });
     this.tokenFile = new TokenFile(runtime.stateDir);
     runtime.metrics?.watch(this.session);
     this.session.on("tokens", () => {
@@ -146,7 +158,7 @@ export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
     return { agent_id: this.spec.agentId, state: this.state, pid: this.pid, session: this.session.status() };
   }
 
-  /** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. */
+  /** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone (the outbox may still be draining). */
   async stop(): Promise<void> {
     if (this.live && this.#child !== null) {
       this.#stopRequested = true;
@@ -154,7 +166,7 @@ export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
       const child = this.#child;
       const killer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
       killer.unref();
-      await this.finished;
+      await this.ended;
       clearTimeout(killer);
     }
   }
@@ -172,11 +184,7 @@ export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
     this.output.push(line);
     if (this.output.length > OUTPUT_LINES_KEPT) this.output.shift();
     this.emit("output", line);
-    const pending = handleAgentLine(line, this.session, this.runtime.apiUrl, this.spec, this.#log);
-    if (pending !== undefined) {
-      this.#pendingCallbacks.add(pending);
-      void pending.finally(() => this.#pendingCallbacks.delete(pending));
-    }
+    handleAgentLine(line, this.outbox, this.runtime.apiUrl, this.spec, this.#log);
   }
 
   async #finish(code: number | null, signal: NodeJS.Signals | null, report = true): Promise<void> {
@@ -187,12 +195,13 @@ export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
     this.#stopHeartbeat();
     this.#log.info({ code, signal, state: this.state }, "agent ended");
     try {
-      await Promise.allSettled([...this.#pendingCallbacks]);
-      if (report && !this.#stopRequested) await reportCompletion(this.session, this.runtime.apiUrl, this.spec, this.exit, this.#log);
+      if (report && !this.#stopRequested) reportCompletion(this.outbox, this.runtime.apiUrl, this.spec, this.exit);
     } finally {
-      this.session.close();
       this.tokenFile.remove();
-      this.#resolveFinished();
+      this.#resolveEnded();
     }
+    await this.outbox.idle();
+    this.session.close();
+    this.#resolveFinished();
   }
 }

@@ -5,6 +5,8 @@ import { type AgentRuntime, type AgentSpec, type AgentStatus, ManagedAgent } fro
 /** The container's agents by id: starts, finds and stops `ManagedAgent`s. */
 export class ProcessManager {
   readonly #agents = new Map<string, ManagedAgent>();
+  /** Replaced agents whose outbox is still draining (flushed on close too). */
+  readonly #retired = new Set<ManagedAgent>();
 
   constructor(readonly runtime: AgentRuntime) {}
 
@@ -17,6 +19,7 @@ export class ProcessManager {
   async start(spec: AgentSpec, tokens: TokenPair): Promise<AgentStatus> {
     const existing = this.#agents.get(spec.agentId);
     if (existing?.live) throw new AgentStateError(`agent ${spec.agentId} is already ${existing.state}`);
+    if (existing !== undefined) this.#retire(existing);
     const agent = new ManagedAgent(spec, tokens, this.runtime);
     this.#agents.set(spec.agentId, agent);
     try {
@@ -49,5 +52,20 @@ export class ProcessManager {
 
   async stopAll(): Promise<void> {
     await Promise.all([...this.#agents.values()].map((agent) => agent.stop()));
+  }
+
+  /**
+   * Gives every agent's outbox (current and replaced ones) at most `timeoutMs` to deliver
+   * what is left, then closes them; returns the number of callbacks given up.
+   */
+  async flushAll(timeoutMs: number): Promise<number> {
+    const all = [...this.#agents.values(), ...this.#retired];
+    const left = await Promise.all(all.map((agent) => agent.outbox.flush(timeoutMs)));
+    return left.reduce((sum, n) => sum + n, 0);
+  }
+
+  #retire(agent: ManagedAgent): void {
+    this.#retired.add(agent);
+    void agent.finished.then(() => this.#retired.delete(agent));
   }
 }

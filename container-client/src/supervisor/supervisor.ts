@@ -39,6 +39,10 @@ export interface SupervisorOptions {
   heartbeatIntervalMs?: number;
   /** Where token files live; default a fresh private temporary directory (removed on close). */
   stateDir?: string;
+  /** Callbacks each agent's outbox keeps at most; default `OUTBOX_CAPACITY` (10000). */
+  outboxCapacity?: number;
+  /** How long `close` tries to deliver undelivered callbacks; default 5000. */
+  closeFlushMs?: number;
 }
 
 /** A running supervisor. */
@@ -48,11 +52,12 @@ export interface RunningSupervisor {
   agents: ReadonlyMap<string, ManagedAgent>;
   /** This instance's Prometheus metrics (also at `GET /metrics`). */
   metrics: SupervisorMetrics;
-  /** Stops every agent (SIGTERM) and the control server. */
+  /** Stops every agent (SIGTERM), flushes their outboxes for a bounded time, then stops the control server. */
   close(): Promise<void>;
 }
 
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
+const DEFAULT_CLOSE_FLUSH_MS = 5_000;
 
 /** `node <this package>/dist/sample-agent.js` (next to this file once built). */
 export function defaultAgentCommand(): string[] {
@@ -98,6 +103,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     log,
     metrics,
+    outboxCapacity: options.outboxCapacity,
   });
   const operations = operationsRouter(metrics, { authUrl: options.authUrl, apiUrl: options.apiUrl });
   const app = createControlApp(manager, options.controlToken, log, operations);
@@ -114,6 +120,8 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
     metrics,
     async close() {
       await manager.stopAll();
+      const left = await manager.flushAll(options.closeFlushMs ?? DEFAULT_CLOSE_FLUSH_MS);
+      if (left > 0) log.warn({ left }, "supervisor closed with undelivered callbacks");
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (ownsStateDir) rmSync(stateDir, { recursive: true, force: true });
