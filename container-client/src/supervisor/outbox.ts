@@ -160,7 +160,9 @@ export class Outbox {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(item.body),
-        signal: abort.signal,
+        // A worker-api that accepts and never answers must not hold the queue forever: the
+        // same bound as a token request (the policy's retry cap), then it counts as unreachable.
+        signal: AbortSignal.any([abort.signal, AbortSignal.timeout(this.#options.policy.retryMaxMs)]),
       });
       await res.body?.cancel();
       return res.status;
