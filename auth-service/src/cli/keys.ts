@@ -11,6 +11,14 @@ async function load(file: string): Promise<JwkSet> {
   return set;
 }
 
+/** The file's key set and its key `kid` (exit "not found" when either is missing). */
+async function loadKey(file: string, kid: string): Promise<{ set: JwkSet; target: JwkSet["keys"][number] }> {
+  const set = await load(file);
+  const target = set.keys.find((key) => key.kid === kid);
+  if (!target) throw new CliError(`no key ${kid} in ${file}`, EXIT.notFound);
+  return { set, target };
+}
+
 function status(key: Record<string, unknown>): string {
   return key[KEY_STATUS_MEMBER] === "published" ? "published" : "active";
 }
@@ -45,9 +53,7 @@ export function registerKeys(program: Command): void {
     .argument("<kid>", "the key id")
     .requiredOption("--file <path>", "the JWK Set file")
     .action(async (kid: string, options: { file: string }, command: Command) => {
-      const set = await load(options.file);
-      const target = set.keys.find((key) => key.kid === kid);
-      if (!target) throw new CliError(`no key ${kid} in ${options.file}`, EXIT.notFound);
+      const { set, target } = await loadKey(options.file, kid);
       if (typeof target.d !== "string") throw new CliError(`key ${kid} has no private part: it cannot sign`, EXIT.usage);
       const { [KEY_STATUS_MEMBER]: _drop, ...active } = target;
       const others = set.keys.filter((key) => key !== target).map((key) => ({ ...key, [KEY_STATUS_MEMBER]: "published" }));
@@ -59,9 +65,7 @@ export function registerKeys(program: Command): void {
     .argument("<kid>", "the key id")
     .requiredOption("--file <path>", "the JWK Set file")
     .action(async (kid: string, options: { file: string }, command: Command) => {
-      const set = await load(options.file);
-      const target = set.keys.find((key) => key.kid === kid);
-      if (!target) throw new CliError(`no key ${kid} in ${options.file}`, EXIT.notFound);
+      const { set, target } = await loadKey(options.file, kid);
       if (status(target) !== "published") throw new CliError(`key ${kid} may sign: activate another key first`, EXIT.usage);
       await save(command, options.file, { keys: set.keys.filter((key) => key !== target) });
     });

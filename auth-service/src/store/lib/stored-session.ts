@@ -1,4 +1,4 @@
-import { accessTokenExpiry, newSessionTimes, type RevocationReason, revokedUntil, type Role, type TokenPolicy } from "@gastown/token-policy";
+import { accessTokenExpiry, newSessionTimes, revokedUntil, type TokenPolicy } from "@gastown/token-policy";
 import type { NewSession, SessionRecord, SessionState } from "../types.js";
 
 /**
@@ -6,24 +6,10 @@ import type { NewSession, SessionRecord, SessionState } from "../types.js";
  * no per-rotation data (the previous generation is `generation - 1`, its grace starts at
  * `rotatedAtMs`).
  */
-export interface StoredSession {
-  sessionId: string;
-  agentId: string;
-  rigId: string | null;
-  townId: string;
-  userId: string;
-  role: Role;
-  scope: string;
-  clientId: string;
+export interface StoredSession extends Omit<SessionRecord, "createdAt"> {
   /** As stored; `toRecord` reads an active session past its ends as `expired`. */
   state: SessionState;
-  revokeReason: RevocationReason | null;
   createdAtMs: number;
-  lastRefreshAt: number | null;
-  generation: number;
-  idleExpiresAt: number;
-  expiresAt: number;
-  lastAccessExpiresAt: number;
   /** When the current generation was minted (epoch ms, server clock); 0 before the first rotation. */
   rotatedAtMs: number;
 }
