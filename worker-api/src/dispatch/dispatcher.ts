@@ -1,22 +1,14 @@
-import { isFinalRevocation, RENEWABLE_REASONS, type RevocationEvent, type RevocationReason, retryDelayMs, type TokenPolicy } from "@gastown/token-policy";
+import { isFinalRevocation, RENEWABLE_REASONS, type RevocationEvent, type RevocationReason, retryDelayMs } from "@gastown/token-policy";
 import { AgentAlreadyRunningError, AgentRevokedError, UnknownAgentError } from "../errors.js";
-import type { Logger } from "../log.js";
 import { agentKey } from "../records/types.js";
-import type { AuthClient } from "./auth-client.js";
-import type { ContainerControlClient } from "./container-client.js";
 import { type ManagedAgent, type ManagedAgentView, viewOf } from "./managed-agent.js";
 import { checkSessionHealth, ReconcileTimer, renewalNeeded } from "./reconcile.js";
-import { SessionRenewer } from "./renewal.js";
+import { type RenewalDeps, SessionRenewer } from "./renewal.js";
 import { absoluteRenewAtMs, idleRenewAtMs, MAX_TIMER_MS } from "./schedule.js";
 import type { AgentIdentity } from "./types.js";
 
-export interface DispatcherOptions {
-  auth: AuthClient;
-  container: ContainerControlClient;
-  policy: TokenPolicy;
-  now: () => number;
-  log: Logger;
-  supersededRevokeDelayMs: number;
+/** The renewer's dependencies (passed straight through), plus the dispatcher's own. */
+export interface DispatcherOptions extends Omit<RenewalDeps, "sessionOwners" | "rearm"> {
   reconcileIntervalMs: number;
   /**
    * Why a session was revoked (undefined: not known revoked, or the store lost it); may
