@@ -1,8 +1,11 @@
 export { createWorkerApp, type WorkerAppDeps } from "./app.js";
 export { bearerCandidate, isB64Token, MALFORMED, NOT_BEARER } from "./auth/bearer.js";
+export { InProcessRevocationSync } from "./auth/in-process-revocation-sync.js";
 export { JwksKeySource } from "./auth/jwks.js";
 export { AuthMetadataSource } from "./auth/metadata.js";
-export { InProcessRevocationSync, RedisRevocationSync, RevocationList, type RevocationSync } from "./auth/revocations.js";
+export { RedisRevocationSync } from "./auth/redis-revocation-sync.js";
+export { RevocationList } from "./auth/revocation-list.js";
+export type { RevocationSync } from "./auth/revocation-sync.js";
 export { VerifiedTokenCache } from "./auth/verify-cache.js";
 export { DEFAULT_CONTAINER_URL, DEFAULT_WORKER_PORT, loadWorkerSettings, WORKER_DEFAULTS, type WorkerSettings, workerApiOptions } from "./config.js";
 export { AuthClient, DISPATCH_GRANT_TYPE } from "./dispatch/auth-client.js";
@@ -13,7 +16,7 @@ export { absoluteRenewAtMs, idleRenewAtMs, renewalMarginMs } from "./dispatch/sc
 export type { AgentIdentity, ContainerAgentStatus, TokenPair } from "./dispatch/types.js";
 export * from "./errors.js";
 export { createLogger, type Logger } from "./log.js";
-export type { AgentRecord, AgentRecords, RecordKind } from "./records/types.js";
 export { AUTH_OUTCOMES, type AuthOutcome, WorkerMetrics } from "./metrics/worker-metrics.js";
+export type { AgentRecord, AgentRecords, RecordKind } from "./records/types.js";
 export { READINESS_TIMEOUT_MS } from "./routes/operations.js";
 export { type RunningWorkerApi, startWorkerApi, type WorkerApiOptions } from "./server.js";

@@ -3,10 +3,10 @@ import type { Context, Next } from "koa";
 import { JwksUnavailableError } from "../errors.js";
 import { BARE_CHALLENGE, INVALID_TOKEN_CHALLENGE, sendError, unauthorized } from "../http/respond.js";
 import type { Logger } from "../log.js";
-import { bearerCandidate, isB64Token, NOT_BEARER } from "./bearer.js";
 import type { AuthOutcome, WorkerMetrics } from "../metrics/worker-metrics.js";
+import { bearerCandidate, isB64Token, NOT_BEARER } from "./bearer.js";
 import type { JwksKeySource } from "./jwks.js";
-import type { RevocationList } from "./revocations.js";
+import type { RevocationList } from "./revocation-list.js";
 import type { VerifiedTokenCache } from "./verify-cache.js";
 
 declare module "koa" {

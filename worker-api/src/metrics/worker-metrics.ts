@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from "prom-client";
-import type { RevocationList, RevocationSync } from "../auth/revocations.js";
+import type { RevocationList } from "../auth/revocation-list.js";
+import type { RevocationSync } from "../auth/revocation-sync.js";
 import type { VerifiedTokenCache } from "../auth/verify-cache.js";
 import { createServiceRegistry } from "./registry.js";
 
