@@ -1,14 +1,13 @@
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { AgentSession } from "../session/agent-session.js";
 import type { Clock } from "../session/timers.js";
-import type { AgentState } from "../supervisor/managed-agent.js";
+import { AGENT_STATES, type AgentState } from "../supervisor/agent-state.js";
 import type { OutboxMeter } from "../supervisor/outbox.js";
 import { createServiceRegistry } from "./registry.js";
 
 /** How one refresh attempt ended (the `outcome` label). */
 export type RefreshOutcome = "ok" | "failed" | "lost";
 export const REFRESH_OUTCOMES: readonly RefreshOutcome[] = ["ok", "failed", "lost"];
-const AGENT_STATES: readonly AgentState[] = ["starting", "running", "stopped", "exited"];
 
 /** What the scrape-time gauges read: the supervisor's agents. */
 export interface MetricsAgentView {

@@ -11,13 +11,13 @@ import type { SessionStatus } from "../session/events.js";
 import type { Clock } from "../session/timers.js";
 import type { TokenPair } from "../session/token-pair.js";
 import { agentEnvironment } from "./agent-env.js";
+import type { AgentState } from "./agent-state.js";
 import { reportCompletion } from "./completion.js";
 import { handleAgentLine } from "./events.js";
 import { startHeartbeat } from "./heartbeat.js";
 import { Outbox } from "./outbox.js";
 import { TokenFile } from "./token-file.js";
 
-export type AgentState = "starting" | "running" | "stopped" | "exited";
 
 export interface AgentSpec extends AgentIdentity {
   userId: string;
