@@ -1,3 +1,4 @@
+import { unixSeconds } from "@gastown/token-policy";
 import type { AuthContext } from "../http/state.js";
 import type { SessionRecord } from "../store/types.js";
 import { signAccessToken } from "../tokens/access-token.js";
@@ -10,7 +11,7 @@ export function tokenResponse(
   grant: { generation: number; scope: string; accessExpiresAt: number; nowMs: number },
 ): TokenResponse {
   const { provider } = ctx.state;
-  const now = Math.floor(grant.nowMs / 1000);
+  const now = unixSeconds(grant.nowMs);
   const accessToken = signAccessToken(
     {
       sessionId: session.sessionId,

@@ -1,4 +1,4 @@
-import type { TokenPolicy } from "@gastown/token-policy";
+import { idleEndAfter, sessionAbsoluteEnd, type TokenPolicy, unixSeconds } from "@gastown/token-policy";
 
 /**
  * When a dispatched session must be replaced. Every number comes from the policy:
@@ -16,19 +16,17 @@ export function renewalMarginMs(policy: TokenPolicy, lifetimeSec: number): numbe
   return Math.max(Math.round(fraction * Math.min(policy.accessTokenTtl, lifetimeSec) * 1000), policy.minRefreshIntervalMs);
 }
 
-/** The auth-service keeps session times in whole Unix seconds: an end can fall up to 1 s earlier than ms arithmetic says. */
-function wholeSecondMs(ms: number): number {
-  return Math.floor(ms / 1000) * 1000;
-}
-
-/** Absolute end = dispatch time + sessionMaxTtl; renew a margin before it. */
+/**
+ * The session's absolute end as the auth-service computes it (token-policy: whole Unix
+ * seconds, so it can fall up to 1 s earlier than ms arithmetic says); renew a margin before it.
+ */
 export function absoluteRenewAtMs(dispatchedAtMs: number, policy: TokenPolicy): number {
-  return wholeSecondMs(dispatchedAtMs) + policy.sessionMaxTtl * 1000 - renewalMarginMs(policy, policy.sessionMaxTtl);
+  return sessionAbsoluteEnd(unixSeconds(dispatchedAtMs), policy) * 1000 - renewalMarginMs(policy, policy.sessionMaxTtl);
 }
 
-/** Idle end = last refresh (or the dispatch) + refreshIdleTtl; renew a margin before it. */
+/** The idle end after the last refresh (or the dispatch), as token-policy computes it; renew a margin before it. */
 export function idleRenewAtMs(lastRefreshAtMs: number, policy: TokenPolicy): number {
-  return wholeSecondMs(lastRefreshAtMs) + policy.refreshIdleTtl * 1000 - renewalMarginMs(policy, policy.refreshIdleTtl);
+  return idleEndAfter(unixSeconds(lastRefreshAtMs), policy) * 1000 - renewalMarginMs(policy, policy.refreshIdleTtl);
 }
 
 /** setTimeout cannot wait longer than this; longer waits are re-armed when they fire. */

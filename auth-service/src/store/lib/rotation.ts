@@ -1,11 +1,12 @@
-import { accessTokenExpiry, nextIdleExpiry, type TokenPolicy, withinGrace } from "@gastown/token-policy";
+import { capAtSessionEnd, isPastSessionEnd, type RefreshDeadlines } from "@gastown/token-policy";
 import type { InvalidReason, RotateInput } from "../types.js";
 import { isScopeSubset } from "./scope.js";
-import { isPastEnd, type StoredSession, toSeconds } from "./stored-session.js";
+import type { StoredSession } from "./stored-session.js";
 
 /**
  * What a refresh does to a session, decided from the session alone. The memory store
- * applies it; `redis/scripts/rotate-1.lua` makes the same decisions in the same order.
+ * applies it; `redis/scripts/rotate-1.lua` makes the same decisions in the same order, from
+ * the same `refreshDeadlines` (token-policy) passed as its arguments.
  */
 export type RotationDecision =
   | { kind: "invalid"; reason: InvalidReason }
@@ -14,7 +15,7 @@ export type RotationDecision =
   | { kind: "rotate"; next: StoredSession; accessExpiresAt: number }
   | { kind: "grace"; next: StoredSession; accessExpiresAt: number };
 
-export function decideRotation(session: StoredSession | undefined, input: RotateInput, policy: TokenPolicy): RotationDecision {
+export function decideRotation(session: StoredSession | undefined, input: RotateInput, deadlines: RefreshDeadlines): RotationDecision {
   if (!session) return { kind: "invalid", reason: "unknown_session" };
   if (session.state !== "active") return { kind: "invalid", reason: "not_active" };
   // Another client's token is invalid_grant before anything else is looked at: it must
@@ -23,16 +24,16 @@ export function decideRotation(session: StoredSession | undefined, input: Rotate
   if (!isScopeSubset(input.requestedScope, session.scope)) return { kind: "invalid", reason: "scope_widened" };
   // A genuine token newer than the store knows: the store lost writes; change nothing.
   if (input.presentedGeneration > session.generation) return { kind: "invalid", reason: "future_generation" };
-  if (isPastEnd(session, input.nowMs)) return { kind: "expire" };
+  if (isPastSessionEnd(session, deadlines)) return { kind: "expire" };
 
-  const nowSec = toSeconds(input.nowMs);
-  const accessExpiresAt = accessTokenExpiry(nowSec, session.expiresAt, policy);
+  const nowSec = deadlines.nowSec;
+  const accessExpiresAt = capAtSessionEnd(deadlines.accessExpiry, session.expiresAt);
   if (input.presentedGeneration === session.generation) {
     const next: StoredSession = {
       ...session,
       generation: session.generation + 1,
       lastRefreshAt: nowSec,
-      idleExpiresAt: nextIdleExpiry(nowSec, session.expiresAt, policy),
+      idleExpiresAt: capAtSessionEnd(deadlines.idleEnd, session.expiresAt),
       rotatedAtMs: input.nowMs,
       lastAccessExpiresAt: Math.max(session.lastAccessExpiresAt, accessExpiresAt),
     };
@@ -41,7 +42,7 @@ export function decideRotation(session: StoredSession | undefined, input: Rotate
   // Retry-safe rotation (invariant 2): the previous token inside the grace window, measured
   // on the server clock from the rotation (clock tolerance does not extend it), gets the
   // same successor generation and a fresh access token; nothing else advances.
-  if (input.presentedGeneration === session.generation - 1 && session.rotatedAtMs > 0 && withinGrace(input.nowMs, session.rotatedAtMs, policy)) {
+  if (input.presentedGeneration === session.generation - 1 && session.rotatedAtMs > 0 && session.rotatedAtMs >= deadlines.graceStartMs) {
     const next: StoredSession = { ...session, lastAccessExpiresAt: Math.max(session.lastAccessExpiresAt, accessExpiresAt) };
     return { kind: "grace", next, accessExpiresAt };
   }

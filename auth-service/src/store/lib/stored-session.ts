@@ -1,4 +1,4 @@
-import { accessTokenExpiry, newSessionTimes, revokedUntil, type TokenPolicy } from "@gastown/token-policy";
+import { accessTokenExpiry, endThresholds, isPastSessionEnd, newSessionTimes, retainedUntil, type TokenPolicy, unixSeconds } from "@gastown/token-policy";
 import type { NewSession, SessionRecord, SessionState } from "../types.js";
 
 /**
@@ -14,13 +14,9 @@ export interface StoredSession extends Omit<SessionRecord, "createdAt"> {
   rotatedAtMs: number;
 }
 
-export function toSeconds(nowMs: number): number {
-  return Math.floor(nowMs / 1000);
-}
-
 /** A session as a store creates it: active, generation 0, its ends and first access token's expiry from the policy. */
 export function newStoredSession(input: NewSession, policy: TokenPolicy): StoredSession {
-  const nowSec = toSeconds(input.nowMs);
+  const nowSec = unixSeconds(input.nowMs);
   const times = newSessionTimes(nowSec, policy);
   return {
     sessionId: input.sessionId,
@@ -43,9 +39,9 @@ export function newStoredSession(input: NewSession, policy: TokenPolicy): Stored
   };
 }
 
-/** Has an active session reached its idle end (strictly past) or its absolute end (at or after)? (invariant 6) */
+/** Has an active session reached its idle or absolute end at `nowMs`? (token-policy's rule, invariant 6) */
 export function isPastEnd(session: Pick<StoredSession, "idleExpiresAt" | "expiresAt">, nowMs: number): boolean {
-  return nowMs > session.idleExpiresAt * 1000 || nowMs >= session.expiresAt * 1000;
+  return isPastSessionEnd(session, endThresholds(nowMs));
 }
 
 /** Is the session live at `nowMs` (stored active and not past its ends)? */
@@ -58,8 +54,7 @@ export function isLive(session: StoredSession, nowMs: number): boolean {
  * one until every access token it issued has expired, a live one also until its idle end.
  */
 export function readableUntilMs(session: StoredSession, policy: TokenPolicy): number {
-  const tokensEnd = revokedUntil(session.lastAccessExpiresAt, policy);
-  return (session.state === "active" ? Math.max(session.idleExpiresAt, tokensEnd) : tokensEnd) * 1000;
+  return retainedUntil({ active: session.state === "active", idleExpiresAt: session.idleExpiresAt, lastAccessExpiresAt: session.lastAccessExpiresAt }, policy) * 1000;
 }
 
 /** The public view, with the state computed at read time. */
@@ -76,7 +71,7 @@ export function toRecord(session: StoredSession, nowMs: number): SessionRecord {
     clientId: session.clientId,
     state: expiredNow ? "expired" : session.state,
     revokeReason: expiredNow ? "expired" : session.revokeReason,
-    createdAt: toSeconds(session.createdAtMs),
+    createdAt: unixSeconds(session.createdAtMs),
     lastRefreshAt: session.lastRefreshAt,
     generation: session.generation,
     idleExpiresAt: session.idleExpiresAt,

@@ -1,4 +1,4 @@
-import { type InProcessRevocationBus, type RevocationEvent, type RevocationReason, revokedUntil, type TokenPolicy } from "@gastown/token-policy";
+import { type InProcessRevocationBus, type RevocationEvent, type RevocationReason, refreshDeadlines, revokedUntil, type TokenPolicy } from "@gastown/token-policy";
 import { checkLimit, decodeCursor, pageOf } from "../lib/cursor.js";
 import { filterEntries, matchesFilter, singleFilterEntry } from "../lib/filter.js";
 import { decideRotation } from "../lib/rotation.js";
@@ -75,7 +75,7 @@ export function createMemoryStore({ policy, bus, onEnded }: MemoryStoreOptions):
     },
 
     async rotate(input: RotateInput): Promise<RotateResult> {
-      const decision = decideRotation(readable(input.sessionId, input.nowMs), input, policy);
+      const decision = decideRotation(readable(input.sessionId, input.nowMs), input, refreshDeadlines(input.nowMs, policy));
       const session = sessions.get(input.sessionId);
       switch (decision.kind) {
         case "invalid":

@@ -1,7 +1,6 @@
-import { isRole, type RevocationEvent, type RevocationReason } from "@gastown/token-policy";
+import { isRole, type RevocationEvent, type RevocationReason, unixSeconds } from "@gastown/token-policy";
 import { StoreError } from "../errors.js";
 import { issuedScope } from "../lib/scope.js";
-import { toSeconds } from "../lib/stored-session.js";
 import type { EndedSession, InvalidReason, RotateInput, RotateResult, SessionRecord } from "../types.js";
 import type { RotateReply } from "./commands.js";
 
@@ -38,7 +37,7 @@ function rotatedSession(reply: RotateReply, input: RotateInput): SessionRecord {
     clientId: input.clientId, // the script checked it is the session's
     state: "active",
     revokeReason: null,
-    createdAt: toSeconds(Number(createdAtMs)),
+    createdAt: unixSeconds(Number(createdAtMs)),
     lastRefreshAt: Number(lastRefreshAt),
     generation: Number(generation),
     idleExpiresAt: Number(idleExpiresAt),

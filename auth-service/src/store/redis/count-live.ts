@@ -1,4 +1,6 @@
+import { endThresholds, isPastSessionEnd } from "@gastown/token-policy";
 import type { Redis } from "ioredis";
+import { FIELDS } from "./hash.js";
 import type { RedisKeys } from "./keys.js";
 
 const BATCH = 500;
@@ -9,14 +11,15 @@ const BATCH = 500;
  */
 export async function countLiveSessions(redis: Redis, keys: RedisKeys, nowMs: number): Promise<number> {
   const sessionIds = await redis.zrange(keys.byCreation, "0", "-1");
+  const thresholds = endThresholds(nowMs);
   let live = 0;
   for (let start = 0; start < sessionIds.length; start += BATCH) {
     const pipeline = redis.pipeline();
-    for (const sessionId of sessionIds.slice(start, start + BATCH)) pipeline.hmget(keys.session(sessionId), "s", "i", "e");
+    for (const sessionId of sessionIds.slice(start, start + BATCH)) pipeline.hmget(keys.session(sessionId), FIELDS.state, FIELDS.idleExpiresAt, FIELDS.expiresAt);
     for (const [error, reply] of (await pipeline.exec()) ?? []) {
       if (error) throw error;
       const [state, idle, end] = reply as (string | null)[];
-      if (state === "active" && nowMs <= Number(idle) * 1000 && nowMs < Number(end) * 1000) live += 1;
+      if (state === "active" && !isPastSessionEnd({ idleExpiresAt: Number(idle), expiresAt: Number(end) }, thresholds)) live += 1;
     }
   }
   return live;

@@ -1,4 +1,4 @@
-import type { RevocationEvent } from "@gastown/token-policy";
+import { type RevocationEvent, unixSeconds } from "@gastown/token-policy";
 import type { Redis } from "ioredis";
 import type { RedisKeys } from "./keys.js";
 
@@ -21,7 +21,7 @@ export async function publishRevocations(redis: Redis, keys: RedisKeys, events: 
     pipeline.zadd(keys.revoked, event.until, event.sid);
     pipeline.publish(keys.channel, JSON.stringify({ sid: event.sid, reason: event.reason, until: event.until }));
   }
-  pipeline.zremrangebyscore(keys.revoked, "-inf", `(${Math.floor(nowMs / 1000)}`);
+  pipeline.zremrangebyscore(keys.revoked, "-inf", `(${unixSeconds(nowMs)}`);
   const results = (await pipeline.exec()) ?? [];
   const failed = results.find(([error]) => error);
   if (failed?.[0]) throw failed[0];

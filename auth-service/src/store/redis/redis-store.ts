@@ -1,4 +1,4 @@
-import type { RevocationReason, TokenPolicy } from "@gastown/token-policy";
+import { endThresholds, type RevocationReason, refreshDeadlines, retentionAfterLastAccess, sessionRetentionLimitMs, type TokenPolicy } from "@gastown/token-policy";
 import type { Redis } from "ioredis";
 import { StoreError } from "../errors.js";
 import { singleFilterEntry } from "../lib/filter.js";
@@ -47,8 +47,10 @@ export function createRedisStore({ redis, prefix, policy, onEnded }: RedisStoreO
   /** Runs revoke-1.lua for each id (one pipeline), publishes what ended; answers how many were live. */
   async function revokeMany(sessionIds: readonly string[], reason: RevocationReason, nowMs: number): Promise<{ known: boolean; revoked: boolean }[]> {
     if (sessionIds.length === 0) return [];
+    const { idleEndFrom, absoluteEndFrom } = endThresholds(nowMs);
+    const retention = retentionAfterLastAccess(policy);
     const pipeline = redis.pipeline();
-    for (const sessionId of sessionIds) pipeline.gastownRevokeSession(keys.session(sessionId), reason, nowMs, policy.clockTolerance);
+    for (const sessionId of sessionIds) pipeline.gastownRevokeSession(keys.session(sessionId), reason, idleEndFrom, absoluteEndFrom, retention);
     const replies = (await pipeline.exec()) ?? [];
     const events: EndedSession[] = [];
     const outcomes = sessionIds.map((sid, i) => {
@@ -68,11 +70,12 @@ export function createRedisStore({ redis, prefix, policy, onEnded }: RedisStoreO
     async create(input: NewSession): Promise<CreatedSession> {
       const session = newStoredSession(input, policy);
       // Index entries can outlive no session by more than this: they are trimmed and expire.
-      const indexHorizonMs = input.nowMs + (policy.sessionMaxTtl + policy.clockTolerance) * 1000;
+      const retentionLimitMs = sessionRetentionLimitMs(policy);
+      const indexHorizonMs = input.nowMs + retentionLimitMs;
       const pipeline = redis.pipeline();
       pipeline.gastownCreateSession(keys.session(input.sessionId), input.agentId, input.rigId ?? "", input.townId, input.userId, input.role, input.scope, input.clientId, input.nowMs, session.idleExpiresAt, session.expiresAt, session.lastAccessExpiresAt, readableUntilMs(session, policy));
       pipeline.zadd(keys.byCreation, input.nowMs, input.sessionId);
-      pipeline.zremrangebyscore(keys.byCreation, "-inf", `(${input.nowMs - (policy.sessionMaxTtl + policy.clockTolerance) * 1000}`);
+      pipeline.zremrangebyscore(keys.byCreation, "-inf", `(${input.nowMs - retentionLimitMs}`);
       pipeline.pexpireat(keys.byCreation, indexHorizonMs);
       const indexes: [Parameters<typeof keys.index>[0], string | null][] = [["agentId", input.agentId], ["rigId", input.rigId], ["townId", input.townId], ["userId", input.userId]];
       for (const [field, value] of indexes) {
@@ -92,8 +95,9 @@ export function createRedisStore({ redis, prefix, policy, onEnded }: RedisStoreO
     },
 
     async rotate(input: RotateInput): Promise<RotateResult> {
-      // Exactly one round trip on the rotate and grace paths (one EVALSHA).
-      const reply = await redis.gastownRotateSession(keys.session(input.sessionId), input.presentedGeneration, input.clientId, input.requestedScope ?? "", input.nowMs, policy.accessTokenTtl, policy.refreshIdleTtl, policy.refreshGrace, policy.clockTolerance);
+      // Exactly one round trip on the rotate and grace paths (one EVALSHA); every deadline from token-policy.
+      const d = refreshDeadlines(input.nowMs, policy);
+      const reply = await redis.gastownRotateSession(keys.session(input.sessionId), input.presentedGeneration, input.clientId, input.requestedScope ?? "", d.nowMs, d.nowSec, d.idleEndFrom, d.absoluteEndFrom, d.idleEnd, d.accessExpiry, d.graceStartMs, d.retention);
       const result = rotateOutcome(reply, input);
       if (result.outcome === "reuse_detected" || result.outcome === "expired") {
         await publishRevocations(redis, keys, [result.revocation], input.nowMs);

@@ -9,11 +9,13 @@
 
   KEYS[1]  the session hash  <prefix>session:{<sid>}
 
+  Deadlines are computed by the caller (token-policy `endThresholds`, `retentionAfterLastAccess`).
   ARGV[1]  reason (admin | client | reuse_detected | superseded)
-  ARGV[2]  now (epoch ms)
-  ARGV[3]  policy.clockTolerance (s)
+  ARGV[2]  idleEndFrom (Unix s): an idle end below it is past
+  ARGV[3]  absoluteEndFrom (Unix s): an absolute end below it is reached
+  ARGV[4]  retention after the last access token's exp (s)
 
-  Returns  { code, until, agent, town, client }   until = last access exp + tolerance (Unix s);
+  Returns  { code, until, agent, town, client }   until = last access exp + retention (Unix s);
            agent, town, client only with codes 1 and 2 (for the audit trail)
             1 revoked (it was live)
             2 it had passed its idle or absolute end: now marked expired (not counted)
@@ -21,7 +23,6 @@
            -1 unknown (nothing changed)
 ]]
 local key = KEYS[1]
-local nowMs = tonumber(ARGV[2])
 if redis.call("EXISTS", key) == 0 then
   return { -1, 0 }
 end
@@ -29,10 +30,10 @@ local s = redis.call("HMGET", key, "s", "i", "e", "ae", "a", "t", "c")
 if s[1] ~= "active" then
   return { 0, 0 }
 end
-local untilSec = tonumber(s[4]) + tonumber(ARGV[3])
+local untilSec = tonumber(s[4]) + tonumber(ARGV[4])
 local code = 1
 local state, reason = "revoked", ARGV[1]
-if nowMs > tonumber(s[2]) * 1000 or nowMs >= tonumber(s[3]) * 1000 then
+if tonumber(s[2]) < tonumber(ARGV[2]) or tonumber(s[3]) < tonumber(ARGV[3]) then
   code, state, reason = 2, "expired", "expired"
 end
 redis.call("HSET", key, "s", state, "re", reason)
