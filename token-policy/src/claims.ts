@@ -45,6 +45,13 @@ export function isId(value: unknown): value is string {
   return typeof value === "string" && ID_PATTERN.test(value);
 }
 
+/** Syntax of a session id (the `sid` claim): 16 random bytes, base64url (22 characters). */
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
+export function isSessionId(value: unknown): value is string {
+  return typeof value === "string" && SESSION_ID_PATTERN.test(value);
+}
+
 export function isRole(value: unknown): value is Role {
   return typeof value === "string" && (ROLES as readonly string[]).includes(value);
 }

@@ -1,4 +1,6 @@
 import { EventEmitter } from "node:events";
+import { isSessionId } from "./claims.js";
+import type { TokenPolicy } from "./config.js";
 
 /** Why a session ended (DESIGN.md "Revocation reasons"). */
 export const REVOCATION_REASONS = ["admin", "client", "reuse_detected", "expired", "superseded"] as const;
@@ -42,17 +44,71 @@ export function isRevocationReason(value: unknown): value is RevocationReason {
   return typeof value === "string" && (REVOCATION_REASONS as readonly string[]).includes(value);
 }
 
-/** Parses a revocation message; `undefined` for anything malformed. */
-export function parseRevocationEvent(raw: string): RevocationEvent | undefined {
-  try {
-    const value = JSON.parse(raw) as Partial<RevocationEvent>;
-    if (typeof value.sid === "string" && value.sid.length > 0 && isRevocationReason(value.reason) && Number.isFinite(value.until)) {
-      return { sid: value.sid, reason: value.reason, until: Number(value.until) };
-    }
-  } catch {
-    // malformed: ignored by the caller
-  }
+/** Why a revocation message (or a revoked-set entry) was refused (metrics label). */
+export type RevocationProblem = "malformed" | "sid" | "reason" | "until";
+export const REVOCATION_PROBLEMS: readonly RevocationProblem[] = ["malformed", "sid", "reason", "until"];
+
+export type RevocationCheck = { ok: true; event: RevocationEvent } | { ok: false; problem: RevocationProblem };
+
+/**
+ * The latest `until` a genuine revocation can carry, seen at `nowSec` on the receiver's
+ * clock: the auth-service sets `until` to the session's last `exp` plus the clock tolerance
+ * (`revokedUntil`), and `exp` is at most its now plus the access token lifetime; its clock may
+ * run ahead of ours by up to the same tolerance the verifier grants. Anything later would
+ * hold a session id (memory) beyond any token it could refuse.
+ */
+export function latestRevocationUntil(nowSec: number, policy: Pick<TokenPolicy, "accessTokenTtl" | "clockTolerance">): number {
+  return nowSec + policy.accessTokenTtl + 2 * policy.clockTolerance;
+}
+
+/**
+ * Checks a revoked session id and its `until` (from a message or the revoked set): a `sid` of
+ * the session-id shape, an `until` a whole number of seconds no later than `maxUntil`
+ * (`latestRevocationUntil`). `undefined` when both hold.
+ */
+export function revokedEntryProblem(sid: unknown, until: unknown, maxUntil: number): RevocationProblem | undefined {
+  if (!isSessionId(sid)) return "sid";
+  if (typeof until !== "number" || !Number.isSafeInteger(until) || until < 0 || until > maxUntil) return "until";
   return undefined;
+}
+
+/** The message's structure: a JSON object, a non-empty `sid`, a known reason, a whole `until`. */
+function readRevocation(raw: string): RevocationCheck {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { ok: false, problem: "malformed" };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, problem: "malformed" };
+  const { sid, reason, until } = value as Record<string, unknown>;
+  if (typeof sid !== "string" || sid.length === 0) return { ok: false, problem: "sid" };
+  if (!isRevocationReason(reason)) return { ok: false, problem: "reason" };
+  if (typeof until !== "number" || !Number.isSafeInteger(until) || until < 0) return { ok: false, problem: "until" };
+  return { ok: true, event: { sid, reason, until } };
+}
+
+/**
+ * Parses and validates a revocation message before anything acts on it (a hostile or broken
+ * publisher must neither stop agents with made-up ids nor pin memory with a far `until`): a
+ * JSON object `{sid, reason, until}` with a known reason and no `revokedEntryProblem` at
+ * `nowSec` (the receiver's clock).
+ */
+export function parseRevocationMessage(raw: string, nowSec: number, policy: TokenPolicy): RevocationCheck {
+  const read = readRevocation(raw);
+  if (!read.ok) return read;
+  const problem = revokedEntryProblem(read.event.sid, read.event.until, latestRevocationUntil(nowSec, policy));
+  return problem ? { ok: false, problem } : read;
+}
+
+/**
+ * The structure of a revocation message without the session-id shape or the `until` bound,
+ * `undefined` when malformed: for tools and tests that look at what a store publishes. A
+ * subscriber that acts on messages uses `parseRevocationMessage`.
+ */
+export function parseRevocationEvent(raw: string): RevocationEvent | undefined {
+  const read = readRevocation(raw);
+  return read.ok ? read.event : undefined;
 }
 
 /**

@@ -104,6 +104,7 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
       prefix,
       list: revocations,
       nowSec,
+      policy,
       resyncIntervalMs: options.revocationResyncIntervalMs ?? WORKER_DEFAULTS.revocationResyncIntervalMs,
       log,
       nowMs: now,
@@ -130,6 +131,7 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
   revocations.wantReasonsFor((sid) => dispatcher.holdsSession(sid));
   const metrics = new WorkerMetrics({ cache: verifyCache, revocations, revocationSync: () => revocationSync, now });
   revocations.onNew((via) => metrics.revocationApplied(via));
+  revocations.onRefused((problem) => metrics.revocationRefused(problem));
   await revocationSync.start();
   keys.refresh().catch((error: Error) => log.warn({ err: error.message }, "JWKS not fetched yet; retried on first use"));
 

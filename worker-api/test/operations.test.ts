@@ -6,14 +6,9 @@ import { Redis } from "ioredis";
 import { AUTH_OUTCOMES, type RunningWorkerApi, startWorkerApi } from "../src/index.js";
 import { bearer, get, heartbeatUrl, post } from "./helpers/http.js";
 import { MAYOR, mint, POLECAT, startTestIssuer, type TestIssuer } from "./helpers/issuer.js";
+import { NO_CONTAINER } from "./helpers/worker.js";
 
-const common = {
-  containerUrl: "http://127.0.0.1:9",
-  containerControlToken: "unused",
-  clientId: "worker",
-  clientSecret: "unused",
-  logLevel: "silent",
-} as const;
+const common = NO_CONTAINER;
 
 const auth = (s: Scrape, outcome: string) => s.value("gastown_worker_auth_total", { outcome });
 
@@ -145,8 +140,10 @@ describe("worker-api readiness and revocation sync with a Redis that stops", () 
     try {
       const before = await scrape(worker.url);
       // Written to the sorted set without a pub/sub message: as if the message were lost.
-      await admin.zadd(revokedSetKey(prefix), Math.floor(Date.now() / 1000) + 600, "s-missed-message");
-      await waitFor(() => worker.revocations.isRevoked("s-missed-message"), 10_000, "resync picks it up");
+      // (Issue 14: entries must have the session-id shape, 22 base64url characters.)
+      const missed = "sMissedMessage00000000";
+      await admin.zadd(revokedSetKey(prefix), Math.floor(Date.now() / 1000) + 600, missed);
+      await waitFor(() => worker.revocations.isRevoked(missed), 10_000, "resync picks it up");
       const after = await scrape(worker.url);
       assert.equal(after.value("gastown_worker_revocations_applied_total", { via: "resync" }) - before.value("gastown_worker_revocations_applied_total", { via: "resync" }), 1);
       assert.equal(after.value("gastown_worker_revocations_applied_total", { via: "message" }), before.value("gastown_worker_revocations_applied_total", { via: "message" }));

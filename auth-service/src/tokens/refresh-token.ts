@@ -1,4 +1,5 @@
 import { createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from "node:crypto";
+import { isSessionId } from "@gastown/token-policy";
 
 /**
  * The refresh token strategy (fosite's HMAC strategy, simplified):
@@ -17,8 +18,6 @@ export interface RefreshTokenClaims {
 
 const PREFIX = "gtr_";
 const MAC_DOMAIN = "gtr1";
-/** Session ids: 16 random bytes, base64url (22 characters). */
-const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
 /** Strict shape: canonical decimal generation, 43-character (256-bit) base64url MAC. */
 const REFRESH_TOKEN = /^gtr_([A-Za-z0-9_-]{22})\.(0|[1-9][0-9]{0,14})\.([A-Za-z0-9_-]{43})$/;
 const MAX_TOKEN_LENGTH = 128;
@@ -27,9 +26,8 @@ export function newSessionId(): string {
   return randomBytes(16).toString("base64url");
 }
 
-export function isSessionId(value: unknown): value is string {
-  return typeof value === "string" && SESSION_ID.test(value);
-}
+/** The session-id shape is token-policy's (`sid` claims, revocation messages). */
+export { isSessionId };
 
 /** Does this look like one of our refresh tokens (without verifying it)? */
 export function looksLikeRefreshToken(token: string): boolean {

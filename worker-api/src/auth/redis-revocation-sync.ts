@@ -1,4 +1,4 @@
-import { parseRevocationEvent, type RevocationReason, revocationChannel, revokedSetKey } from "@gastown/token-policy";
+import { latestRevocationUntil, parseRevocationMessage, type RevocationReason, revocationChannel, revokedEntryProblem, revokedSetKey, type TokenPolicy } from "@gastown/token-policy";
 import { Redis } from "ioredis";
 import type { Logger } from "../log.js";
 import type { RevocationList } from "./revocation-list.js";
@@ -10,6 +10,8 @@ export interface RedisRevocationSyncOptions {
   prefix: string;
   list: RevocationList;
   nowSec: () => number;
+  /** Bounds the `until` of what is accepted (`latestRevocationUntil`). */
+  policy: TokenPolicy;
   /** Safety-net resync period, so an id missed by pub/sub is still refused within 1 s. */
   resyncIntervalMs: number;
   log: Logger;
@@ -54,12 +56,13 @@ export class RedisRevocationSync implements RevocationSync {
     const channel = revocationChannel(this.#options.prefix);
     this.#subscriber.on("message", (received: string, raw: string) => {
       if (received !== channel) return;
-      const event = parseRevocationEvent(raw);
-      if (!event) {
-        this.#options.log.warn("revocation sync: malformed message ignored");
+      const checked = parseRevocationMessage(raw, this.#options.nowSec(), this.#options.policy);
+      if (!checked.ok) {
+        this.#options.log.warn({ problem: checked.problem }, "revocation sync: message dropped");
+        this.#options.list.refuse(checked.problem);
         return;
       }
-      this.#options.list.add(event.sid, event.until, event);
+      this.#options.list.add(checked.event.sid, checked.event.until, checked.event);
     });
     // Every (re)connect: ioredis resubscribes, then we resync what we may have missed.
     this.#subscriber.on("ready", () => void this.resync());
@@ -79,10 +82,17 @@ export class RedisRevocationSync implements RevocationSync {
       const now = this.#options.nowSec();
       const flat = await this.#commands.zrangebyscore(revokedSetKey(this.#options.prefix), now, "+inf", "WITHSCORES");
       const untils = new Map<string, number>();
+      const maxUntil = latestRevocationUntil(now, this.#options.policy);
       for (let i = 0; i + 1 < flat.length; i += 2) {
         const sid = flat[i]!;
-        untils.set(sid, Number(flat[i + 1]));
-        this.#options.list.add(sid, Number(flat[i + 1]));
+        const until = Number(flat[i + 1]);
+        const problem = revokedEntryProblem(sid, until, maxUntil);
+        if (problem) {
+          this.#options.list.refuse(problem);
+          continue;
+        }
+        untils.set(sid, until);
+        this.#options.list.add(sid, until);
       }
       this.#options.list.prune();
       this.resyncs += 1;

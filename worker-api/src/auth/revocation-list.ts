@@ -1,8 +1,10 @@
-import type { RevocationEvent, RevocationReason } from "@gastown/token-policy";
+import type { RevocationEvent, RevocationProblem, RevocationReason } from "@gastown/token-policy";
 
 export type RevocationListener = (event: RevocationEvent) => void;
 /** `message`: a pub/sub (or in-process) event; `resync`: read from the revoked set. */
 export type NewRevocationListener = (via: "message" | "resync") => void;
+/** A message or revoked-set entry that failed validation (metrics). */
+export type RefusedRevocationListener = (problem: RevocationProblem) => void;
 
 /**
  * Revoked session ids held in memory until their access tokens would have expired
@@ -15,6 +17,7 @@ export class RevocationList {
   #wantsReason: (sid: string) => boolean = () => false;
   readonly #listeners = new Set<RevocationListener>();
   readonly #newListeners = new Set<NewRevocationListener>();
+  readonly #refusedListeners = new Set<RefusedRevocationListener>();
   readonly #nowSec: () => number;
 
   constructor(nowSec: () => number) {
@@ -71,6 +74,16 @@ export class RevocationList {
   onNew(listener: NewRevocationListener): () => void {
     this.#newListeners.add(listener);
     return () => this.#newListeners.delete(listener);
+  }
+
+  /** A message or revoked-set entry was dropped as invalid: nothing is held, listeners count it. */
+  refuse(problem: RevocationProblem): void {
+    for (const listener of this.#refusedListeners) listener(problem);
+  }
+
+  onRefused(listener: RefusedRevocationListener): () => void {
+    this.#refusedListeners.add(listener);
+    return () => this.#refusedListeners.delete(listener);
   }
 
   prune(): void {

@@ -1,3 +1,4 @@
+import { REVOCATION_PROBLEMS, type RevocationProblem } from "@gastown/token-policy";
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { RevocationList } from "../auth/revocation-list.js";
 import type { RevocationSync } from "../auth/revocation-sync.js";
@@ -50,6 +51,7 @@ export interface WorkerMetricsSources {
  * | gastown_worker_revocation_sync_lag_seconds | gauge | seconds since the revoked set was last confirmed complete |
  * | gastown_worker_revocations_applied_total{via} | counter | session ids newly added to the revoked set, by message or by resync |
  * | gastown_worker_revoked_sessions | gauge | revoked session ids held in memory (until their tokens expire) |
+ * | gastown_worker_revocations_dropped_total{problem} | counter | revocation messages and revoked-set entries refused as invalid (malformed, sid, reason, until) |
  */
 export class WorkerMetrics {
   readonly registry: Registry;
@@ -57,6 +59,7 @@ export class WorkerMetrics {
   readonly #cacheHits: Counter;
   readonly #cacheMisses: Counter;
   readonly #revocationsApplied: Counter<"via">;
+  readonly #revocationsDropped: Counter<"problem">;
 
   constructor(sources: WorkerMetricsSources) {
     const registry = createServiceRegistry("worker-api");
@@ -97,6 +100,13 @@ export class WorkerMetrics {
       registers: [registry],
     });
     for (const via of ["message", "resync"] as const) this.#revocationsApplied.inc({ via }, 0);
+    this.#revocationsDropped = new Counter({
+      name: "gastown_worker_revocations_dropped_total",
+      help: "Revocation messages and revoked-set entries refused as invalid, by problem: malformed, sid (not a session id), reason (unknown), until (not a whole number of seconds, or later than now + access lifetime + 2 x clock tolerance). A bad set entry counts at every resync while it stays.",
+      labelNames: ["problem"],
+      registers: [registry],
+    });
+    for (const problem of REVOCATION_PROBLEMS) this.#revocationsDropped.inc({ problem }, 0);
     new Gauge({
       name: "gastown_worker_revoked_sessions",
       help: "Revoked session ids held in memory (each until its last access token expires).",
@@ -118,6 +128,10 @@ export class WorkerMetrics {
 
   revocationApplied(via: RevocationPath): void {
     this.#revocationsApplied.inc({ via });
+  }
+
+  revocationRefused(problem: RevocationProblem): void {
+    this.#revocationsDropped.inc({ problem });
   }
 
   /** Exposition for `GET /metrics` (collect callbacks run here). */
