@@ -15,7 +15,7 @@ import { INTROSPECTION_PATH, introspectionEndpoint } from "./endpoints/introspec
 import { JWKS_PATH, jwksEndpoint } from "./endpoints/jwks.js";
 import { METADATA_PATH, metadataEndpoint } from "./endpoints/metadata.js";
 import { REVOCATION_PATH, revocationEndpoint } from "./endpoints/revoke.js";
-import { TOKEN_PATH, tokenEndpoint, tokenRoute } from "./endpoints/token.js";
+import { tokenRoute } from "./endpoints/token.js";
 import { ClientRegistry } from "./http/clients.js";
 import { errorBoundary } from "./http/error-boundary.js";
 import { requestLog } from "./http/request-log.js";
@@ -26,7 +26,7 @@ import { AuthMetrics } from "./metrics/auth-metrics.js";
 import { createServiceRegistry } from "./metrics/registry.js";
 import type { Provider, StoreKind } from "./provider.js";
 import type { SessionStore } from "./store/types.js";
-import { OwnAccessTokens } from "./tokens/own-access-token.js";
+import { AccessTokenStrategy } from "./tokens/access-token-strategy.js";
 import { RefreshTokenStrategy } from "./tokens/refresh-token.js";
 
 export interface AuthAppDeps {
@@ -60,7 +60,7 @@ export function createProvider(deps: AuthAppDeps): Provider {
     clients: new ClientRegistry(deps.config.dispatcherClients, deps.config.containerClientId),
     signingKeys,
     refreshTokens: new RefreshTokenStrategy(deps.config.tokenSecrets),
-    accessTokens: new OwnAccessTokens(signingKeys, policy),
+    accessTokens: new AccessTokenStrategy(signingKeys, policy),
     adminToken: deps.config.adminToken,
     metrics: deps.metrics ?? new AuthMetrics(createServiceRegistry("auth-service")),
     audit: deps.audit ?? createMemoryAuditLog({ maxEntries: deps.config.auditMaxEntries, clock }),
@@ -75,7 +75,6 @@ export function createAuthApp(deps: AuthAppDeps): Koa<AuthState> {
 
   router.get(METADATA_PATH, metadataEndpoint);
   router.get(JWKS_PATH, jwksEndpoint);
-  router.post(TOKEN_PATH, ...tokenEndpoint);
   router.post(REVOCATION_PATH, ...revocationEndpoint);
   router.post(INTROSPECTION_PATH, ...introspectionEndpoint);
   router.get("/healthz", healthzEndpoint);
@@ -96,6 +95,7 @@ export function createAuthApp(deps: AuthAppDeps): Koa<AuthState> {
   });
   app.use(requestLog);
   app.use(errorBoundary);
+  // POST /oauth2/token (and its 405/OPTIONS answers) before the router: the hot path.
   app.use(tokenRoute);
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -31,7 +31,7 @@ export class InvalidRequestError extends OAuthError {
   readonly error = "invalid_request";
 }
 
-/** RFC 6749 §5.2: 401 with a `WWW-Authenticate` challenge (see `respondWithError`). */
+/** RFC 6749 §5.2: 401 with a `WWW-Authenticate` challenge (see http/error-boundary.ts). */
 export class InvalidClientError extends OAuthError {
   override readonly code = "ERR_OAUTH_INVALID_CLIENT";
   readonly status = 401;
@@ -60,12 +60,4 @@ export class InvalidScopeError extends OAuthError {
   override readonly code = "ERR_OAUTH_INVALID_SCOPE";
   readonly status = 400;
   readonly error = "invalid_scope";
-}
-
-/** Anything unexpected: never exposes its cause. */
-export class ServerError extends OAuthError {
-  override readonly code = "ERR_OAUTH_SERVER_ERROR";
-  readonly status = 500;
-  readonly error = "server_error";
-  override readonly expose = false;
 }

@@ -5,7 +5,7 @@ import type { ClientRegistry } from "./http/clients.js";
 import type { AuthMetrics } from "./metrics/auth-metrics.js";
 import type { SigningKeys } from "./keys/signing-keys.js";
 import type { SessionStore } from "./store/types.js";
-import type { OwnAccessTokens } from "./tokens/own-access-token.js";
+import type { AccessTokenStrategy } from "./tokens/access-token-strategy.js";
 import type { RefreshTokenStrategy } from "./tokens/refresh-token.js";
 
 /** Where the sessions live: readyz reports it. */
@@ -24,7 +24,7 @@ export interface Provider {
   clients: ClientRegistry;
   signingKeys: SigningKeys;
   refreshTokens: RefreshTokenStrategy;
-  accessTokens: OwnAccessTokens;
+  accessTokens: AccessTokenStrategy;
   adminToken: string;
   metrics: AuthMetrics;
   audit: AuditLog;

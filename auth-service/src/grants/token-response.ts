@@ -1,33 +1,15 @@
 import { unixSeconds } from "@gastown/token-policy";
-import type { AuthContext } from "../http/state.js";
 import type { SessionRecord } from "../store/types.js";
-import { signAccessToken } from "../tokens/access-token.js";
-import type { TokenResponse } from "./grant.js";
+import type { GrantProvider, TokenResponse } from "./grant.js";
 
 /** Mints the access token and (re)computes the refresh token of `generation`. */
 export function tokenResponse(
-  ctx: AuthContext,
+  provider: GrantProvider,
   session: SessionRecord,
   grant: { generation: number; scope: string; accessExpiresAt: number; nowMs: number },
 ): TokenResponse {
-  const { provider } = ctx.state;
   const now = unixSeconds(grant.nowMs);
-  const accessToken = signAccessToken(
-    {
-      sessionId: session.sessionId,
-      agentId: session.agentId,
-      rigId: session.rigId,
-      townId: session.townId,
-      userId: session.userId,
-      role: session.role,
-      clientId: session.clientId,
-      scope: grant.scope,
-      issuedAt: now,
-      expiresAt: grant.accessExpiresAt,
-    },
-    provider.signingKeys.current,
-    provider.policy,
-  );
+  const accessToken = provider.accessTokens.make(session, { scope: grant.scope, issuedAt: now, expiresAt: grant.accessExpiresAt });
   return {
     access_token: accessToken,
     token_type: "Bearer",

@@ -1,26 +1,12 @@
 import type { IncomingMessage } from "node:http";
 import { InvalidRequestError } from "../errors.js";
+import { FormParams } from "./form-params.js";
 import type { AuthMiddleware } from "./state.js";
 
 /** DESIGN.md: a body over 16 KiB is invalid_request (400), never a 500. */
 export const MAX_BODY_BYTES = 16 * 1024;
 /** Beyond this the rest of an oversized body is not even drained. */
 const HARD_LIMIT_BYTES = 1024 * 1024;
-
-/** Parsed `application/x-www-form-urlencoded` parameters; each name appears once. */
-export class FormParams {
-  readonly #values: ReadonlyMap<string, string>;
-
-  constructor(values: ReadonlyMap<string, string>) {
-    this.#values = values;
-  }
-
-  /** An empty parameter counts as absent (DESIGN.md). */
-  get(name: string): string | undefined {
-    const value = this.#values.get(name);
-    return value === undefined || value === "" ? undefined : value;
-  }
-}
 
 /** Stateless between calls (no `stream` option), so one decoder serves every request. */
 const UTF8 = new TextDecoder("utf-8", { fatal: true });

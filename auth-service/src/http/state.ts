@@ -2,7 +2,7 @@ import type { ParameterizedContext } from "koa";
 import type { Provider } from "../provider.js";
 import type { GrantModule } from "../grants/grant.js";
 import type { AuthenticatedClient } from "./clients.js";
-import type { FormParams } from "./form-body.js";
+import type { FormParams } from "./form-params.js";
 
 /** Koa state of every request (set by the app and the endpoint middleware). */
 export interface AuthState {
@@ -10,7 +10,7 @@ export interface AuthState {
   params?: FormParams;
   client?: AuthenticatedClient;
   grant?: GrantModule;
-  /** What the grant did (`issued`, `rotated`, `grace_replay`): the grants metric's outcome. */
+  /** What the grant did (its result's `outcome`): the grants metric's outcome. */
   grantOutcome?: string;
   /** Logged once known (a verified token's session), never the token. */
   sessionId?: string;

@@ -1,17 +1,14 @@
 import { sign } from "node:crypto";
-import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, type Role, type TokenPolicy } from "@gastown/token-policy";
+import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, type TokenPolicy } from "@gastown/token-policy";
 import type { SigningKey } from "../keys/signing-keys.js";
+import type { SessionRecord } from "../store/types.js";
 import { randomId } from "./random-ids.js";
 
-/** What the grants know about the token to mint. */
-export interface AccessTokenInput {
-  sessionId: string;
-  agentId: string;
-  rigId: string | null;
-  townId: string;
-  userId: string;
-  role: Role;
-  clientId: string;
+/** Whose token it is: the session's identity (a `SessionRecord` is one). */
+export type AccessTokenSubject = Pick<SessionRecord, "sessionId" | "agentId" | "rigId" | "townId" | "userId" | "role" | "clientId">;
+
+/** What this grant decided about the token. */
+export interface AccessTokenGrant {
   scope: string;
   /** Unix seconds. */
   issuedAt: number;
@@ -36,27 +33,28 @@ function headerSegment(key: SigningKey): string {
 }
 
 /**
- * Mints an RFC 9068 access token. Signs with node:crypto's synchronous `sign`
- * (ES256 as raw r||s per RFC 7518 §3.4, or Ed25519): several times faster than
- * WebCrypto on the refresh hot path (TOOLCHAIN.md).
+ * Mints an RFC 9068 access token (`AccessTokenStrategy.make` is the one caller). Signs
+ * with node:crypto's synchronous `sign` (ES256 as raw r||s per RFC 7518 §3.4, or
+ * Ed25519): measured several times faster than jose's WebCrypto signing, and the
+ * signature is the largest fixed cost of a refresh grant.
  */
-export function signAccessToken(input: AccessTokenInput, key: SigningKey, policy: TokenPolicy): string {
+export function signAccessToken(subject: AccessTokenSubject, grant: AccessTokenGrant, key: SigningKey, policy: TokenPolicy): string {
   const claims: AccessTokenClaims = {
     iss: policy.issuer,
     aud: policy.audience,
-    sub: input.agentId,
-    client_id: input.clientId,
-    iat: input.issuedAt,
-    exp: input.expiresAt,
+    sub: subject.agentId,
+    client_id: subject.clientId,
+    iat: grant.issuedAt,
+    exp: grant.expiresAt,
     // RFC 9068 §2.2 / RFC 7519 §4.1.7: a unique identifier, 128 random bits.
     jti: randomId(),
-    scope: input.scope,
-    sid: input.sessionId,
-    agent_id: input.agentId,
-    ...(input.rigId !== null ? { rig_id: input.rigId } : {}),
-    town_id: input.townId,
-    user_id: input.userId,
-    role: input.role,
+    scope: grant.scope,
+    sid: subject.sessionId,
+    agent_id: subject.agentId,
+    ...(subject.rigId !== null ? { rig_id: subject.rigId } : {}),
+    town_id: subject.townId,
+    user_id: subject.userId,
+    role: subject.role,
   };
   const signingInput = `${headerSegment(key)}.${base64url(claims)}`;
   const data = Buffer.from(signingInput, "latin1"); // base64url text: one byte per character

@@ -1,12 +1,15 @@
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, type TokenPolicy, verifyAccessToken } from "@gastown/token-policy";
 import { compactVerify, createLocalJWKSet, type JWTVerifyGetKey } from "jose";
 import { type PublishedKey, publicJwks, type SigningKeys } from "../keys/signing-keys.js";
+import { type AccessTokenGrant, type AccessTokenSubject, signAccessToken } from "./access-token.js";
 
 /**
- * Verifies access tokens this server issued, with its own published keys (pinned
- * algorithms). Follows a key ring: after a reload the next verification uses the new set.
+ * The access token strategy (fosite's, beside `RefreshTokenStrategy`): makes RFC 9068
+ * access tokens with the current signing key and verifies them with every published key
+ * (pinned algorithms), with or without their expiry. Follows a key ring: after a reload
+ * the next token is signed, and the next one verified, with the new set.
  */
-export class OwnAccessTokens {
+export class AccessTokenStrategy {
   readonly #source: SigningKeys;
   readonly #policy: TokenPolicy;
   #builtFor: readonly PublishedKey[] | undefined;
@@ -25,7 +28,12 @@ export class OwnAccessTokens {
     return this.#jwks;
   }
 
-  /** Full RFC 9068 verification (introspection): `undefined` when not valid now. */
+  /** A signed access token for a grant (its `exp` already capped at the session's end). */
+  make(subject: AccessTokenSubject, grant: AccessTokenGrant): string {
+    return signAccessToken(subject, grant, this.#source.current, this.#policy);
+  }
+
+  /** Full RFC 9068 verification (introspection, revocation by a public client): `undefined` when not valid now. */
   async verify(token: string, nowMs: number): Promise<AccessTokenClaims | undefined> {
     try {
       return await verifyAccessToken(token, this.#keys, this.#policy, { currentDate: new Date(nowMs) });
@@ -35,9 +43,10 @@ export class OwnAccessTokens {
   }
 
   /**
-   * Revocation (RFC 7009 with API.md's rule): the signature, `typ`, `iss` and `aud` must
-   * be ours, but `exp` is ignored, so a worker can revoke a superseded session with the
-   * first access token it got at dispatch. Answers the session id and client.
+   * Revocation by a dispatcher client (RFC 7009; DESIGN.md "POST /oauth2/revoke"): the
+   * signature, `typ`, `iss` and `aud` must be ours, but `exp` is ignored, so a worker can
+   * revoke a superseded session with the first access token it got at dispatch. Answers
+   * the session id and client.
    */
   async verifyIgnoringExpiry(token: string): Promise<{ sid: string; clientId: string } | undefined> {
     if (token.length > 8192) return undefined;
