@@ -65,3 +65,15 @@ export class AgentRevokedError extends WorkerApiError {
   override readonly code = "ERR_AGENT_REVOKED";
   override name = "AgentRevokedError";
 }
+
+/** This instance's claim on an agent ran out (it stalled); another instance carries on. */
+export class ClaimLostError extends WorkerApiError {
+  override readonly code = "ERR_CLAIM_LOST";
+  override name = "ClaimLostError";
+}
+
+/** Another instance is working on the agent and did not let it go in time: try again. */
+export class AgentBusyError extends WorkerApiError {
+  override readonly code = "ERR_AGENT_BUSY";
+  override name = "AgentBusyError";
+}

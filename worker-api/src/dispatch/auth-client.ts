@@ -9,7 +9,8 @@ export const DISPATCH_GRANT_TYPE = "urn:gastown:params:oauth:grant-type:agent-di
 /**
  * The worker as a confidential dispatcher client of the auth-service: the dispatch
  * grant and revocation (RFC 7009), authenticating with client_secret_post
- * (RFC 6749 §2.3.1). The pair it obtains is handed to the container and not kept.
+ * (RFC 6749 §2.3.1). The pair it obtains is handed to the container and not kept: the
+ * worker revokes by session id.
  */
 export class AuthClient {
   constructor(
@@ -53,13 +54,13 @@ export class AuthClient {
   }
 
   /**
-   * Revokes a whole session (RFC 7009 §2.1) with one of its access tokens (the auth-service
-   * accepts a validly signed one even past its exp). `superseded` is the dispatcher-only
+   * Revokes a whole session named by its id: RFC 7009 §2.1 with the dispatcher-only hint
+   * `token_type_hint=session_id` (DESIGN.md). `superseded` is the dispatcher-only
    * extension reason; without it the auth-service records `client`.
    */
-  async revoke(token: string, reason?: "superseded"): Promise<void> {
+  async revoke(sessionId: string, reason?: "superseded"): Promise<void> {
     const { revocation_endpoint } = await this.metadata.get();
-    const form = this.#form({ token, token_type_hint: "access_token", revocation_reason: reason });
+    const form = this.#form({ token: sessionId, token_type_hint: "session_id", revocation_reason: reason });
     let answer: Awaited<ReturnType<typeof fetchJson>>;
     try {
       answer = await fetchJson(revocation_endpoint, { method: "POST", body: form });

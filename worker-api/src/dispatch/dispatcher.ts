@@ -1,21 +1,21 @@
-import { isFinalRevocation, RENEWABLE_REASONS, type RevocationEvent, type RevocationReason, retryDelayMs } from "@gastown/token-policy";
-import { AgentAlreadyRunningError, AgentRevokedError, UnknownAgentError } from "../errors.js";
+import { isFinalRevocation, RENEWABLE_REASONS, type RevocationEvent } from "@gastown/token-policy";
+import { AgentAlreadyRunningError, AgentBusyError, AgentRevokedError, UnknownAgentError } from "../errors.js";
 import { agentKey } from "../records/types.js";
-import { type ManagedAgent, type ManagedAgentView, viewOf } from "./managed-agent.js";
-import { checkSessionHealth, ReconcileTimer, renewalNeeded } from "./reconcile.js";
-import { type RenewalDeps, SessionRenewer } from "./renewal.js";
-import { absoluteRenewAtMs, idleRenewAtMs, MAX_TIMER_MS } from "./schedule.js";
+import { isBusy } from "../state/types.js";
+import { type AgentRecordData, type ManagedAgentView, newAgentRecord, viewOf } from "./agent-record.js";
+import { checkClaimedAgent } from "./agent-check.js";
+import { ClaimLoop } from "./claim-loop.js";
+import { type DispatchDeps, sessionIndexUntilMs } from "./deps.js";
+import { nextDueMs } from "./due.js";
+import { HeldAgent } from "./held-agent.js";
+import { renewalNeeded } from "./reconcile.js";
+import { renewSession, retire, revokeRetired } from "./renewal.js";
+import { actOnRevocation, askContainer, stopAgent } from "./revocation-check.js";
 import type { AgentIdentity } from "./types.js";
 
-/** The renewer's dependencies (passed straight through), plus the dispatcher's own. */
-export interface DispatcherOptions extends Omit<RenewalDeps, "sessionOwners" | "rearm"> {
-  reconcileIntervalMs: number;
-  /**
-   * Why a session was revoked (undefined: not known revoked, or the store lost it); may
-   * throw when it cannot be told. Asked before any fresh dispatch replaces a session, so an
-   * admin or client revocation whose message was missed is never undone by a renewal.
-   */
-  revocationReason?: (sessionId: string) => Promise<RevocationReason | undefined>;
+export interface DispatcherOptions extends DispatchDeps {
+  /** Longest sleep between two looks at the due set. */
+  claimPollMs: number;
 }
 
 export interface MessageResult {
@@ -28,252 +28,199 @@ export interface MessageResult {
 
 /**
  * Dispatches agents into the container and keeps their sessions alive without ever
- * restarting an agent for a token (DESIGN.md invariant 6, "Revocation reasons").
+ * restarting an agent for a token (DESIGN.md invariant 6, "Revocation reasons"), with
+ * everything it knows in the shared state store: any instance serves any agent, and
+ * every action on an agent happens under a claim, so exactly one instance acts.
  */
 export class Dispatcher {
   readonly #o: DispatcherOptions;
-  readonly #agents = new Map<string, ManagedAgent>();
-  readonly #sessionOwners = new Map<string, string>();
-  readonly #renewer: SessionRenewer;
-  readonly #reconcile: ReconcileTimer;
+  readonly #loop: ClaimLoop;
+  readonly #operations = new Set<Promise<unknown>>();
+  /** Current sessions of agents this instance has seen (resync reads their revocation reasons). */
+  readonly #seenSessions = new Map<string, string>();
   #closed = false;
 
   constructor(options: DispatcherOptions) {
     this.#o = options;
-    this.#renewer = new SessionRenewer({ ...options, sessionOwners: this.#sessionOwners, rearm: (key, agent, retryIn) => this.#arm(key, agent, retryIn) });
-    this.#reconcile = new ReconcileTimer(options.reconcileIntervalMs, () => this.reconcile());
-    this.#reconcile.start();
+    this.#loop = new ClaimLoop({
+      store: options.store,
+      now: options.now,
+      leaseMs: options.claimLeaseMs,
+      pollMs: options.claimPollMs,
+      log: options.log,
+      handle: async (claim) => {
+        const held = new HeldAgent(options.store, claim, await options.store.read(claim.townId, claim.agentId), options.now, options.claimLeaseMs, options.log);
+        await checkClaimedAgent(held, this.#o, this.#o.reconcileIntervalMs);
+        this.#see(held.data);
+      },
+    });
+    this.#loop.start();
+  }
+
+  get instanceId(): string {
+    return this.#o.instanceId;
+  }
+
+  #see(agent: AgentRecordData | undefined): void {
+    if (!agent) return;
+    const key = agentKey(agent.identity.town_id, agent.identity.agent_id);
+    for (const [sid, owner] of this.#seenSessions) if (owner === key && sid !== agent.session.sessionId) this.#seenSessions.delete(sid);
+    if (agent.state === "running") this.#seenSessions.set(agent.session.sessionId, key);
+    else this.#seenSessions.delete(agent.session.sessionId);
+  }
+
+  /**
+   * Runs an operator action on one agent under a claim (waiting while another instance
+   * holds it), then releases it with the agent's next due time. Drained on close.
+   */
+  async #withAgent<T>(townId: string, agentId: string, action: (held: HeldAgent) => Promise<T>): Promise<T> {
+    const run = (async () => {
+      const { store, now, claimLeaseMs } = this.#o;
+      const deadline = now() + claimLeaseMs + 10_000;
+      let claim = await store.claim(townId, agentId, now(), claimLeaseMs);
+      while (isBusy(claim)) {
+        if (now() >= deadline) throw new AgentBusyError(`agent ${agentId} is busy on another instance; try again`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100, Math.max(10, claim.retryInMs))));
+        claim = await store.claim(townId, agentId, now(), claimLeaseMs);
+      }
+      const held = new HeldAgent(store, claim, await store.read(townId, agentId), now, claimLeaseMs, this.#o.log);
+      try {
+        return await action(held);
+      } finally {
+        await held.release(held.data ? nextDueMs(held.data, this.#o.policy, this.#o.reconcileIntervalMs) : null);
+        this.#see(held.data);
+        this.#loop.wake();
+      }
+    })();
+    this.#operations.add(run);
+    void run.catch(() => {}).finally(() => this.#operations.delete(run));
+    return run;
   }
 
   /** Obtains a pair with the dispatch grant and starts the agent with it in the body. */
-  async startAgentInContainer(identity: AgentIdentity, prompt?: string): Promise<ManagedAgentView> {
-    const key = agentKey(identity.town_id, identity.agent_id);
-    const existing = this.#agents.get(key);
-    if (existing?.state === "running") throw new AgentAlreadyRunningError(`agent ${identity.agent_id} is already running`);
-    const dispatchedAtMs = this.#o.now();
-    const pair = await this.#o.auth.dispatch(identity);
+  startAgentInContainer(identity: AgentIdentity, prompt?: string): Promise<ManagedAgentView> {
+    return this.#withAgent(identity.town_id, identity.agent_id, async (held) => {
+      if (held.data?.state === "running") throw new AgentAlreadyRunningError(`agent ${identity.agent_id} is already running`);
+      await this.#start(held, identity, prompt);
+      return viewOf(held.data!);
+    });
+  }
+
+  async #start(held: HeldAgent, identity: AgentIdentity, prompt?: string): Promise<void> {
+    const { auth, container, store, policy, now, log } = this.#o;
+    const dispatchedAtMs = now();
+    const pair = await auth.dispatch(identity);
     let pid: number | null;
     try {
-      ({ pid } = await this.#o.container.start({ ...identity, ...(prompt === undefined ? {} : { prompt }), tokens: pair }));
+      await store.indexSession(pair.session_id, identity.town_id, identity.agent_id, sessionIndexUntilMs(dispatchedAtMs, policy));
+      ({ pid } = await container.start({ ...identity, ...(prompt === undefined ? {} : { prompt }), tokens: pair }));
     } catch (error) {
-      this.#o.auth.revoke(pair.access_token).catch(() => {});
+      auth.revoke(pair.session_id).catch(() => {});
       throw error;
     }
-    if (existing) this.#forget(key, existing);
-    const agent: ManagedAgent = {
-      identity: { ...identity },
-      state: "running",
-      session: { sessionId: pair.session_id, dispatchedAtMs, firstAccessToken: pair.access_token },
-      pid,
-      renewals: 0,
-      lastRenewal: null,
-      renewFailures: 0,
-      lastRefreshAtMs: dispatchedAtMs,
-      timer: undefined,
-      renewing: undefined,
-      stopReason: null,
-    };
-    this.#agents.set(key, agent);
-    this.#sessionOwners.set(pair.session_id, key);
-    this.#arm(key, agent);
-    this.#o.log.info({ agent: key, session: pair.session_id, pid }, "agent started");
-    return viewOf(agent);
+    const previous = held.data;
+    held.data = newAgentRecord(identity, { sessionId: pair.session_id, dispatchedAtMs }, pid, now());
+    if (previous) {
+      // A session the agent held before (it exited, or the container lost it) is revoked now.
+      held.data.retiring = previous.retiring;
+      if (previous.state !== "stopped") retire(held.data, previous.session.sessionId, now());
+      await revokeRetired(held.data, this.#o, held.key);
+    }
+    log.info({ agent: held.key, session: pair.session_id, pid, instance: this.#o.instanceId }, "agent started");
   }
 
   /**
    * Delivers a message to a live agent. When the container reports the session lost, or
    * the session is near its absolute (or idle) end, a fresh dispatch goes with the message.
    */
-  async sendMayorMessage(townId: string, agentId: string, prompt: string): Promise<MessageResult> {
-    const key = agentKey(townId, agentId);
-    const agent = this.#agents.get(key);
-    if (!agent) throw new UnknownAgentError(`agent ${agentId} was not dispatched by this worker`);
-    await agent.renewing?.catch(() => {});
-    const status = agent.state === "running" ? await this.#o.container.status(agentId) : undefined;
-    if (!status || status.state === "stopped" || status.state === "exited") {
-      // Not running in the container (it exited or the container restarted): start it with the
-      // prompt, unless its session was revoked for good (only a new operator dispatch may).
-      await this.#refuseIfFinallyRevoked(key, agent);
-      const view = await this.startAgentInContainer(agent.identity, prompt);
-      return { session_id: view.session_id, renewed: false, started: true };
-    }
-    const reason = renewalNeeded(agent, status, this.#o.now(), this.#o.policy);
-    if (reason) {
-      await this.#refuseIfFinallyRevoked(key, agent);
-      await this.#renewer.renew(key, agent, reason, (pair) => this.#o.container.message(agentId, prompt, pair));
-      return { session_id: agent.session.sessionId, renewed: true, started: false };
-    }
-    await this.#o.container.message(agentId, prompt);
-    return { session_id: agent.session.sessionId, renewed: false, started: false };
+  sendMayorMessage(townId: string, agentId: string, prompt: string): Promise<MessageResult> {
+    return this.#withAgent(townId, agentId, async (held) => {
+      if (!held.data) throw new UnknownAgentError(`agent ${agentId} is not known to the worker`);
+      if (held.pendingRevocation) await actOnRevocation(held, held.pendingRevocation.sessionId, held.pendingRevocation.reason, this.#o);
+      const agent = held.data;
+      const word = agent.state === "running" ? await askContainer(agentId, this.#o) : undefined;
+      if (word === "unreachable") {
+        // Surfaces as the container's error (502), as before.
+        await this.#o.container.message(agentId, prompt);
+        return { session_id: agent.session.sessionId, renewed: false, started: false };
+      }
+      if (!word || word.state === "stopped" || word.state === "exited") {
+        // Not running in the container (it exited or the container restarted): start it with the
+        // prompt, unless its session was revoked for good (only a new operator dispatch may).
+        await this.#refuseIfFinallyRevoked(held);
+        await this.#start(held, agent.identity, prompt);
+        return { session_id: held.data.session.sessionId, renewed: false, started: true };
+      }
+      const reason = renewalNeeded(agent, word, this.#o.now(), this.#o.policy);
+      if (reason) {
+        if (word.session?.session_id === agent.session.sessionId) await this.#refuseIfFinallyRevoked(held);
+        await renewSession(held, reason, this.#o, (pair) => this.#o.container.message(agentId, prompt, pair));
+        return { session_id: agent.session.sessionId, renewed: true, started: false };
+      }
+      await this.#o.container.message(agentId, prompt);
+      return { session_id: agent.session.sessionId, renewed: false, started: false };
+    });
   }
 
-  /** Stops the agent in the container; `revoke` also ends its session (reason `client`). */
-  async stopAgent(townId: string, agentId: string, reason: string, revoke = false): Promise<ManagedAgentView> {
-    const key = agentKey(townId, agentId);
-    const agent = this.#agents.get(key);
-    if (!agent) throw new UnknownAgentError(`agent ${agentId} was not dispatched by this worker`);
-    await this.#stop(key, agent, reason);
-    if (revoke) await this.#o.auth.revoke(agent.session.firstAccessToken);
-    return viewOf(agent);
-  }
-
-  async #stop(key: string, agent: ManagedAgent, reason: string): Promise<void> {
-    if (agent.state !== "running") return;
-    agent.state = "stopped";
-    agent.stopReason = reason;
-    clearTimeout(agent.timer);
-    try {
-      await this.#o.container.stop(agent.identity.agent_id);
-    } catch (error) {
-      this.#o.log.warn({ agent: key, err: (error as Error).message }, "could not stop agent in the container");
-    }
-    this.#o.log.info({ agent: key, reason }, "agent stopped");
-  }
-
-  /**
-   * DESIGN.md "Revocation reasons": `admin` and `client` revocations are final. When the
-   * agent's current session ended so, the agent is stopped (idempotent) and the answer is
-   * the reason; undefined when a fresh dispatch may replace the session.
-   */
-  async #finalRevocation(key: string, agent: ManagedAgent): Promise<RevocationReason | undefined> {
-    const sessionId = agent.session.sessionId;
-    const reason = await this.#o.revocationReason?.(sessionId);
-    if (!isFinalRevocation(reason) || agent.session.sessionId !== sessionId) return undefined;
-    const stopReason = `revoked: ${reason}`;
+  async #refuseIfFinallyRevoked(held: HeldAgent): Promise<void> {
+    const agent = held.data!;
+    const reason = agent.state === "stopped" && agent.stopReason?.startsWith("revoked: ") ? agent.stopReason.slice(9) : await this.#o.revocationReason?.(agent.session.sessionId);
+    if (!isFinalRevocation(reason)) return;
     if (agent.state === "running") {
-      this.#o.log.warn({ agent: key, session: sessionId, reason }, "session revoked for good (message missed?); stopping instead of renewing");
-      await this.#stop(key, agent, stopReason);
-    } else if (agent.stopReason === null) {
       agent.state = "stopped";
-      agent.stopReason = stopReason;
+      agent.stopReason = `revoked: ${reason}`;
     }
-    return reason;
+    throw new AgentRevokedError(`agent ${agent.identity.agent_id} is stopped: its session was revoked (${reason}); dispatch it again to start it`);
   }
 
-  async #refuseIfFinallyRevoked(key: string, agent: ManagedAgent): Promise<void> {
-    const reason = await this.#finalRevocation(key, agent);
-    if (reason) throw new AgentRevokedError(`agent ${agent.identity.agent_id} is stopped: its session was revoked (${reason}); dispatch it again to start it`);
+  /** Stops the agent in the container; `revoke` also ends its session (reason `client`) by its id. */
+  stopAgent(townId: string, agentId: string, reason: string, revoke = false): Promise<ManagedAgentView> {
+    return this.#withAgent(townId, agentId, async (held) => {
+      const agent = held.data;
+      if (!agent) throw new UnknownAgentError(`agent ${agentId} is not known to the worker`);
+      await stopAgent(agent, reason, this.#o, held.key);
+      if (revoke) await this.#o.auth.revoke(agent.session.sessionId);
+      for (const retiring of agent.retiring) retiring.revokeAtMs = Math.min(retiring.revokeAtMs, this.#o.now());
+      await revokeRetired(agent, this.#o, held.key);
+      return viewOf(agent);
+    });
   }
 
-  /** True when the session is the current one of an agent this worker runs (resync reads its reason). */
+  /** True when the session is the current one of a running agent this instance has seen (resync reads its reason). */
   holdsSession(sessionId: string): boolean {
-    const key = this.#sessionOwners.get(sessionId);
-    const agent = key === undefined ? undefined : this.#agents.get(key);
-    return agent?.state === "running" && agent.session.sessionId === sessionId;
+    return this.#seenSessions.has(sessionId);
   }
 
   /**
-   * Before a fresh dispatch replaces an agent's session (reconcile, renewal timer): false
-   * when the session was revoked for good (the agent is stopped now), or when that cannot
-   * be told yet (checked again after a retry delay).
+   * A revocation message (every instance hears it): renewable and final reasons are
+   * recorded on the agent, which becomes due now; exactly one instance claims it and acts.
    */
-  async #mayReplaceSession(key: string, agent: ManagedAgent): Promise<boolean> {
-    try {
-      return (await this.#finalRevocation(key, agent)) === undefined;
-    } catch (error) {
-      agent.renewFailures += 1;
-      this.#o.log.warn({ agent: key, session: agent.session.sessionId, err: (error as Error).message }, "revocation reason unavailable; renewal postponed");
-      this.#arm(key, agent, retryDelayMs(agent.renewFailures, this.#o.policy));
-      return false;
-    }
-  }
-
-  /** A revocation message: renewable reasons renew at once, admin/client stop the agent. */
   onRevocation(event: RevocationEvent): void {
-    const key = this.#sessionOwners.get(event.sid);
-    const agent = key === undefined ? undefined : this.#agents.get(key);
-    if (!key || !agent || agent.state !== "running" || agent.session.sessionId !== event.sid) return;
-    if (RENEWABLE_REASONS.includes(event.reason)) {
-      this.#o.log.info({ agent: key, session: event.sid, reason: event.reason }, "session revoked; renewing");
-      this.#renewer.renew(key, agent, event.reason as "reuse_detected" | "expired").catch(() => {});
-    } else if (event.reason === "admin" || event.reason === "client") {
-      void this.#stop(key, agent, `revoked: ${event.reason}`);
-    }
-  }
-
-  /** One agent's health check, renewing when needed. */
-  async checkAgent(key: string): Promise<void> {
-    const agent = this.#agents.get(key);
-    if (!agent) return;
-    if (agent.state !== "running" || agent.renewing || this.#closed) return;
-    const verdict = await checkSessionHealth(agent, this.#o);
-    if (agent.state !== "running" || this.#closed) return;
-    if (verdict.kind === "gone") {
-      agent.state = verdict.state;
-      clearTimeout(agent.timer);
-      return;
-    }
-    if ((verdict.kind === "missing" || verdict.kind === "renew") && !(await this.#mayReplaceSession(key, agent))) return;
-    if (agent.state !== "running" || agent.renewing || this.#closed) return;
-    if (verdict.kind === "missing") {
-      await this.#redispatch(key, agent);
-      return;
-    }
-    if (verdict.kind === "renew") {
-      await this.#renewer.renew(key, agent, verdict.reason).catch(() => {});
-      return;
-    }
-    this.#arm(key, agent);
-  }
-
-  /**
-   * DESIGN.md failure semantics, "container restarts": the container no longer knows a
-   * running agent (its sessions were only in its memory), so the worker dispatches a fresh
-   * session and starts the agent again; the old session is revoked as superseded.
-   */
-  async #redispatch(key: string, agent: ManagedAgent): Promise<void> {
-    this.#o.log.warn({ agent: key, session: agent.session.sessionId }, "agent unknown to the container (restarted?); dispatching a fresh session");
-    const old = agent.session;
-    agent.state = "exited";
-    try {
-      await this.startAgentInContainer(agent.identity);
-    } catch (error) {
-      agent.state = "running";
-      agent.renewFailures += 1;
-      this.#o.log.warn({ agent: key, err: (error as Error).message }, "fresh dispatch after a container restart failed; retrying");
-      this.#arm(key, agent, retryDelayMs(agent.renewFailures, this.#o.policy));
-      return;
-    }
-    this.#o.auth.revoke(old.firstAccessToken, "superseded").then(
-      () => this.#o.log.info({ agent: key, session: old.sessionId }, "session lost with the container revoked"),
-      (error: Error) => this.#o.log.warn({ agent: key, session: old.sessionId, err: error.message }, "could not revoke the session lost with the container"),
+    if (!RENEWABLE_REASONS.includes(event.reason) && !isFinalRevocation(event.reason)) return;
+    this.#o.store.markRevoked(event.sid, event.reason, this.#o.now()).then(
+      (marked) => {
+        if (marked) this.#loop.wake();
+      },
+      (error: Error) => this.#o.log.warn({ session: event.sid, err: error.message }, "revocation not recorded (the next check reads its reason)"),
     );
   }
 
-  /** The reconcile timer's tick (also callable from tests). */
-  async reconcile(): Promise<void> {
-    for (const key of [...this.#agents.keys()]) await this.checkAgent(key);
+  /** Looks at the due set now (tests step an injected clock with it). */
+  wake(): void {
+    this.#loop.wake();
   }
 
-  /** Arms the agent's timer at its next renewal point (or a retry). */
-  #arm(key: string, agent: ManagedAgent, retryInMs?: number): void {
-    clearTimeout(agent.timer);
-    if (agent.state !== "running" || this.#closed) return;
-    const due = Math.min(absoluteRenewAtMs(agent.session.dispatchedAtMs, this.#o.policy), idleRenewAtMs(agent.lastRefreshAtMs, this.#o.policy));
-    const delay = retryInMs ?? Math.max(0, due - this.#o.now());
-    agent.timer = setTimeout(() => void this.checkAgent(key), Math.min(delay, MAX_TIMER_MS));
-    agent.timer.unref();
+  async view(townId: string, agentId: string): Promise<ManagedAgentView | undefined> {
+    const stored = await this.#o.store.read(townId, agentId);
+    this.#see(stored?.data);
+    return stored ? viewOf(stored.data) : undefined;
   }
 
-  #forget(key: string, agent: ManagedAgent): void {
-    clearTimeout(agent.timer);
-    this.#agents.delete(key);
-    this.#sessionOwners.delete(agent.session.sessionId);
-  }
-
-  view(townId: string, agentId: string): ManagedAgentView | undefined {
-    const agent = this.#agents.get(agentKey(townId, agentId));
-    return agent ? viewOf(agent) : undefined;
-  }
-
+  /** SIGTERM drain: stops claiming, finishes the agents it holds and the operator actions in flight. */
   async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
-    await this.#reconcile.stop();
-    for (const agent of this.#agents.values()) {
-      clearTimeout(agent.timer);
-      await agent.renewing?.catch(() => {});
-    }
-    await this.#renewer.close();
+    await this.#loop.close();
+    while (this.#operations.size > 0) await Promise.allSettled([...this.#operations]);
   }
 }
-

@@ -1,0 +1,34 @@
+import { readFileSync } from "node:fs";
+import type { ClientContext, Redis, Result } from "ioredis";
+
+declare module "ioredis" {
+  interface RedisCommander<Context extends ClientContext = { type: "default" }> {
+    /** scripts/claim-due-2.lua */
+    gastownClaimDue(due: string, claims: string, ...args: (string | number)[]): Result<string[], Context>;
+    /** scripts/claim-one-2.lua */
+    gastownClaimOne(due: string, claims: string, ...args: (string | number)[]): Result<[number, string | number], Context>;
+    /** scripts/write-3.lua */
+    gastownWriteAgent(due: string, claims: string, agent: string, ...args: (string | number)[]): Result<number, Context>;
+    /** scripts/mark-revoked-3.lua */
+    gastownMarkRevoked(agent: string, due: string, claims: string, ...args: (string | number)[]): Result<number, Context>;
+  }
+}
+
+/** Reads a script shipped next to this module (the build copies `*.lua` into dist). */
+function script(name: string): string {
+  return readFileSync(new URL(`./scripts/${name}`, import.meta.url), "utf8");
+}
+
+const SCRIPTS = {
+  gastownClaimDue: "claim-due-2.lua",
+  gastownClaimOne: "claim-one-2.lua",
+  gastownWriteAgent: "write-3.lua",
+  gastownMarkRevoked: "mark-revoked-3.lua",
+} as const;
+
+/** Registers the state store's scripts (ioredis sends EVALSHA, loading a script on NOSCRIPT). */
+export function defineAgentStateCommands(redis: Redis): void {
+  for (const [command, file] of Object.entries(SCRIPTS)) {
+    redis.defineCommand(command, { lua: script(file), numberOfKeys: Number(file.match(/-(\d+)\.lua$/)?.[1]) });
+  }
+}
