@@ -32,8 +32,15 @@ const DEV_CLIENT_SECRET = "dev-worker-secret";
 export const WORKER_DEFAULTS = {
   /** Reconcile timer: how often every running agent's session health is checked. */
   reconcileIntervalMs: 30_000,
-  /** Superseded sessions are revoked this long after the container confirmed the swap (in-flight calls). */
+  /**
+   * Superseded sessions are revoked at most this long after the container confirmed the swap
+   * (calls in flight), and always before the old session's own end (dispatch/due.ts).
+   */
   supersededRevokeDelayMs: 5_000,
+  /** A claim's lease: a killed instance's agents are taken over once it runs out (renewed every third of it while held). */
+  claimLeaseMs: 10_000,
+  /** Longest sleep between two looks at the due set (agents other instances added). */
+  claimPollMs: 1_000,
   /** Safety-net resync of the revoked set, so a missed pub/sub message still lands within 1 s. */
   revocationResyncIntervalMs: 500,
   /** Verified-token cache size (entries). */

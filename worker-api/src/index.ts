@@ -11,7 +11,9 @@ export { DEFAULT_CONTAINER_URL, DEFAULT_WORKER_PORT, loadWorkerSettings, WORKER_
 export { AuthClient, DISPATCH_GRANT_TYPE } from "./dispatch/auth-client.js";
 export { ContainerControlClient } from "./dispatch/container-client.js";
 export { Dispatcher, type MessageResult } from "./dispatch/dispatcher.js";
-export type { ManagedAgentView, RenewalReason } from "./dispatch/managed-agent.js";
+export { supersededRevokeAtMs } from "./dispatch/due.js";
+export type { AgentStateStore } from "./state/types.js";
+export type { AgentRecordData, ManagedAgentView, RenewalReason } from "./dispatch/agent-record.js";
 export { absoluteRenewAtMs, idleRenewAtMs, renewalMarginMs } from "./dispatch/schedule.js";
 export type { AgentIdentity, ContainerAgentStatus, TokenPair } from "./dispatch/types.js";
 export * from "./errors.js";

@@ -21,6 +21,10 @@ import { WorkerMetrics } from "./metrics/worker-metrics.js";
 import { MemoryRecordStore } from "./records/memory.js";
 import { RedisRecordStore } from "./records/redis.js";
 import type { RecordStore } from "./records/types.js";
+import { newInstanceId } from "./state/instance-id.js";
+import { MemoryAgentStateStore } from "./state/memory.js";
+import { RedisAgentStateStore } from "./state/redis.js";
+import type { AgentStateStore } from "./state/types.js";
 
 export interface WorkerApiOptions {
   env?: NodeJS.ProcessEnv;
@@ -43,8 +47,14 @@ export interface WorkerApiOptions {
   /** Generated when absent (and not in env.WORKER_OPERATOR_TOKEN). */
   operatorToken?: string;
   reconcileIntervalMs?: number;
-  /** Delay between the confirmed swap and revoking the superseded session. */
+  /** Longest delay between the confirmed swap and revoking the superseded session (the policy may shorten it). */
   supersededRevokeDelayMs?: number;
+  /** A claim's lease on an agent (WORKER_CLAIM_LEASE_MS). */
+  claimLeaseMs?: number;
+  /** Longest sleep between two looks at the due set (WORKER_CLAIM_POLL_MS). */
+  claimPollMs?: number;
+  /** This instance's id in claims and logs; generated when absent. */
+  instanceId?: string;
   /** Safety-net resync period of the revoked set (Redis mode). */
   revocationResyncIntervalMs?: number;
   verifyCacheSize?: number;
@@ -58,6 +68,8 @@ export interface RunningWorkerApi {
   operatorToken: string;
   policy: TokenPolicy;
   dispatcher: Dispatcher;
+  /** What the dispatcher knows of its agents (shared by every instance in Redis mode). */
+  agentState: AgentStateStore;
   revocations: RevocationList;
   /** Present in Redis mode (tests can force a resync). */
   revocationSync: RevocationSync;
@@ -93,12 +105,15 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
 
   let redis: Redis | undefined;
   let records: RecordStore;
+  let agentState: AgentStateStore;
+  const instanceId = options.instanceId ?? newInstanceId();
   let revocationSync: RevocationSync;
   if (redisUrl) {
     redis = new Redis(redisUrl, { lazyConnect: true, retryStrategy: fastRetry, connectionName: `${prefix}worker-records` });
     redis.on("error", (error: Error) => log.warn({ err: error.message }, "records: redis error"));
     await redis.connect();
     records = new RedisRecordStore(redis, prefix, WORKER_DEFAULTS.maxRecordsPerAgent);
+    agentState = new RedisAgentStateStore(redis, prefix, instanceId);
     revocationSync = new RedisRevocationSync({
       redisUrl,
       prefix,
@@ -112,6 +127,7 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
   } else {
     log.warn("REDIS_URL is unset: records in memory, revocations from the in-process bus (development only)");
     records = new MemoryRecordStore(WORKER_DEFAULTS.maxRecordsPerAgent);
+    agentState = new MemoryAgentStateStore(instanceId);
     if (!options.revocationBus) log.warn("no revocation bus given: revocations from the auth-service will not reach this worker");
     revocationSync = new InProcessRevocationSync(options.revocationBus ?? new InProcessRevocationBus(), revocations, nowSec);
   }
@@ -124,6 +140,10 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
     log,
     supersededRevokeDelayMs: options.supersededRevokeDelayMs ?? WORKER_DEFAULTS.supersededRevokeDelayMs,
     reconcileIntervalMs: options.reconcileIntervalMs ?? WORKER_DEFAULTS.reconcileIntervalMs,
+    store: agentState,
+    instanceId,
+    claimLeaseMs: options.claimLeaseMs ?? WORKER_DEFAULTS.claimLeaseMs,
+    claimPollMs: options.claimPollMs ?? WORKER_DEFAULTS.claimPollMs,
     revocationReason: (sessionId) => revocationSync.reasonOf(sessionId),
   });
   revocations.onEvent((event) => dispatcher.onRevocation(event));
@@ -152,6 +172,7 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
     operatorToken,
     policy,
     dispatcher,
+    agentState,
     revocations,
     revocationSync,
     verifyCache,

@@ -74,9 +74,9 @@ async function checkHealth(held: HeldAgent, deps: DispatchDeps): Promise<void> {
  * Works on one agent this instance claimed because it was due: finishes an interrupted
  * renewal, revokes retired sessions whose time came, acts on a revocation message, checks
  * the session's health when its renewal point, reconcile interval or retry came; then
- * releases the claim with the agent's next due time.
+ * releases the claim with the agent's next due time. `force`: check the health now.
  */
-export async function checkClaimedAgent(held: HeldAgent, deps: DispatchDeps, reconcileIntervalMs: number): Promise<void> {
+export async function checkClaimedAgent(held: HeldAgent, deps: DispatchDeps, reconcileIntervalMs: number, force = false): Promise<void> {
   const agent = held.data;
   if (!agent) {
     await held.release(null);
@@ -90,7 +90,7 @@ export async function checkClaimedAgent(held: HeldAgent, deps: DispatchDeps, rec
       await actOnRevocation(held, pending.sessionId, pending.reason, deps);
     } else if (agent.state === "running") {
       const checkDue = agent.retryAtMs !== null ? now >= agent.retryAtMs : now >= renewAtMs(agent, deps.policy) || now >= agent.checkedAtMs + reconcileIntervalMs;
-      if (checkDue) await checkHealth(held, deps);
+      if (checkDue || force) await checkHealth(held, deps);
     }
     await revokeRetired(held.data!, deps, held.key);
   } finally {

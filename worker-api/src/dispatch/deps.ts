@@ -1,4 +1,4 @@
-import type { RevocationReason, TokenPolicy } from "@gastown/token-policy";
+import { type RevocationReason, sessionRetentionLimitMs, type TokenPolicy } from "@gastown/token-policy";
 import type { Logger } from "../log.js";
 import type { AgentStateStore } from "../state/types.js";
 import type { AuthClient } from "./auth-client.js";
@@ -28,7 +28,7 @@ export interface DispatchDeps {
   revocationReason?: (sessionId: string) => Promise<RevocationReason | undefined>;
 }
 
-/** The session index keeps a session's owner until its last access token can no longer be used. */
+/** The session index keeps a session's owner as long as anything of the session is kept (token-policy). */
 export function sessionIndexUntilMs(dispatchedAtMs: number, policy: TokenPolicy): number {
-  return dispatchedAtMs + (policy.sessionMaxTtl + policy.accessTokenTtl + policy.clockTolerance) * 1000;
+  return dispatchedAtMs + sessionRetentionLimitMs(policy) + 1_000;
 }

@@ -1,4 +1,4 @@
-import { isFinalRevocation, RENEWABLE_REASONS, type RevocationEvent } from "@gastown/token-policy";
+import { isFinalRevocation, isRevocationReason, RENEWABLE_REASONS, type RevocationEvent } from "@gastown/token-policy";
 import { AgentAlreadyRunningError, AgentBusyError, AgentRevokedError, UnknownAgentError } from "../errors.js";
 import { agentKey } from "../records/types.js";
 import { isBusy } from "../state/types.js";
@@ -80,7 +80,8 @@ export class Dispatcher {
       let claim = await store.claim(townId, agentId, now(), claimLeaseMs);
       while (isBusy(claim)) {
         if (now() >= deadline) throw new AgentBusyError(`agent ${agentId} is busy on another instance; try again`);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(100, Math.max(10, claim.retryInMs))));
+        const waitMs = Math.min(100, Math.max(10, claim.retryInMs));
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
         claim = await store.claim(townId, agentId, now(), claimLeaseMs);
       }
       const held = new HeldAgent(store, claim, await store.read(townId, agentId), now, claimLeaseMs, this.#o.log);
@@ -164,8 +165,9 @@ export class Dispatcher {
 
   async #refuseIfFinallyRevoked(held: HeldAgent): Promise<void> {
     const agent = held.data!;
-    const reason = agent.state === "stopped" && agent.stopReason?.startsWith("revoked: ") ? agent.stopReason.slice(9) : await this.#o.revocationReason?.(agent.session.sessionId);
-    if (!isFinalRevocation(reason)) return;
+    const recorded = agent.state === "stopped" && agent.stopReason?.startsWith("revoked: ") ? agent.stopReason.slice(9) : undefined;
+    const reason = isRevocationReason(recorded) ? recorded : await this.#o.revocationReason?.(agent.session.sessionId);
+    if (reason === undefined || !isFinalRevocation(reason)) return;
     if (agent.state === "running") {
       agent.state = "stopped";
       agent.stopReason = `revoked: ${reason}`;
@@ -203,6 +205,19 @@ export class Dispatcher {
       },
       (error: Error) => this.#o.log.warn({ session: event.sid, err: error.message }, "revocation not recorded (the next check reads its reason)"),
     );
+  }
+
+  /**
+   * Checks every running agent this instance has seen now, as the reconcile interval
+   * would (tests; the interval itself runs through the due set). Errors are logged.
+   */
+  async reconcile(): Promise<void> {
+    for (const key of new Set(this.#seenSessions.values())) {
+      const slash = key.indexOf("/");
+      await this.#withAgent(key.slice(0, slash), key.slice(slash + 1), (held) => checkClaimedAgent(held, this.#o, this.#o.reconcileIntervalMs, true)).catch((error: Error) =>
+        this.#o.log.warn({ agent: key, err: error.message }, "reconcile check failed"),
+      );
+    }
   }
 
   /** Looks at the due set now (tests step an injected clock with it). */

@@ -1,6 +1,6 @@
-import type { TokenPolicy } from "@gastown/token-policy";
+import { idleEndAfter, sessionAbsoluteEnd, type TokenPolicy, unixSeconds } from "@gastown/token-policy";
 import type { AgentRecordData, DispatchedSession } from "./agent-record.js";
-import { absoluteRenewAtMs, idleRenewAtMs, renewalMarginMs } from "./schedule.js";
+import { absoluteRenewAtMs, idleRenewAtMs } from "./schedule.js";
 
 /** When the agent's session must be replaced: the earlier of its absolute and idle renewal points. */
 export function renewAtMs(agent: AgentRecordData, policy: TokenPolicy): number {
@@ -9,9 +9,8 @@ export function renewAtMs(agent: AgentRecordData, policy: TokenPolicy): number {
 
 /** The earliest moment a session can end on its own (absolute or idle end), as the worker can tell. */
 export function sessionEndMs(session: DispatchedSession, lastRefreshAtMs: number, policy: TokenPolicy): number {
-  const absoluteEnd = absoluteRenewAtMs(session.dispatchedAtMs, policy) + renewalMarginMs(policy, policy.sessionMaxTtl);
-  const idleEnd = idleRenewAtMs(lastRefreshAtMs, policy) + renewalMarginMs(policy, policy.refreshIdleTtl);
-  return Math.min(absoluteEnd, idleEnd);
+  const absoluteEnd = sessionAbsoluteEnd(unixSeconds(session.dispatchedAtMs), policy);
+  return Math.min(absoluteEnd, idleEndAfter(unixSeconds(lastRefreshAtMs), policy)) * 1000;
 }
 
 /**

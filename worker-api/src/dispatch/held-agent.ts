@@ -1,7 +1,7 @@
-import type { Logger } from "../log.js";
-import type { AgentRecordData } from "./agent-record.js";
-import type { AgentClaim, AgentStateStore, PendingRevocation, StoredAgent } from "../state/types.js";
 import { ClaimLostError } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { AgentClaim, AgentStateStore, PendingRevocation, StoredAgent } from "../state/types.js";
+import type { AgentRecordData } from "./agent-record.js";
 
 /**
  * One agent under this instance's claim while it works on it: the record as read, a
@@ -13,6 +13,7 @@ export class HeldAgent {
   /** Set once the pending revocation was acted on (cleared at release). */
   handledRevocationOf: string | undefined;
   #lost = false;
+  #released = false;
   readonly #keeper: NodeJS.Timeout;
 
   constructor(
@@ -65,14 +66,11 @@ export class HeldAgent {
   /** Writes the record (when there is one) and releases the claim with the agent's next due time. */
   async release(nextDueMs: number | null): Promise<void> {
     clearInterval(this.#keeper);
-    if (this.#lost) return;
+    if (this.#lost || this.#released) return;
+    this.#released = true;
     const write = { nowMs: this.now(), mode: { keep: false as const, nextDueMs }, ...(this.data ? { data: this.data } : {}) };
     const written = await this.store.write(this.claim, this.handledRevocationOf === undefined ? write : { ...write, handledRevocationOf: this.handledRevocationOf });
     if (!written) this.#markLost();
   }
 
-  /** Lets the claim go without writing (the lease would end it anyway). */
-  abandon(): void {
-    clearInterval(this.#keeper);
-  }
 }

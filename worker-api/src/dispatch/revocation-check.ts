@@ -99,7 +99,7 @@ export async function mayReplaceSession(held: HeldAgent, word: ContainerWord, de
     deps.log.warn({ agent: held.key, session: sessionId, err: (error as Error).message }, "revocation reason unavailable; renewal postponed");
     return false;
   }
-  if (!isFinalRevocation(reason)) return true;
+  if (reason === undefined || !isFinalRevocation(reason)) return true;
   if (word === "unreachable") {
     backOff(agent, deps);
     return false;

@@ -4,7 +4,7 @@ import type Router from "@koa/router";
 import type { Context, Middleware, Next } from "koa";
 import type { Dispatcher } from "../dispatch/dispatcher.js";
 import type { AgentIdentity } from "../dispatch/types.js";
-import { AgentAlreadyRunningError, AgentRevokedError, AuthClientError, ContainerError, UnknownAgentError } from "../errors.js";
+import { AgentAlreadyRunningError, AgentBusyError, AgentRevokedError, AuthClientError, ContainerError, UnknownAgentError } from "../errors.js";
 import { BARE_CHALLENGE, INVALID_TOKEN_CHALLENGE, sendError, unauthorized } from "../http/respond.js";
 import type { RecordStore } from "../records/types.js";
 
@@ -45,6 +45,7 @@ async function mapErrors(ctx: Context, next: Next): Promise<void> {
     else if (error instanceof AgentRevokedError) sendError(ctx, 409, "agent_revoked", error.message);
     else if (error instanceof ContainerError) sendError(ctx, 502, "container_error", error.message);
     else if (error instanceof AuthClientError) sendError(ctx, 502, "auth_error", error.message);
+    else if (error instanceof AgentBusyError) sendError(ctx, 503, "busy", error.message);
     else throw error;
   }
 }
@@ -89,7 +90,7 @@ export function registerOperatorRoutes(router: Router, deps: OperatorDeps): void
   router.get("/operator/towns/:townId/agents/:agentId", ...guard, async (ctx) => {
     const townId = ctx.params.townId ?? "";
     const agentId = ctx.params.agentId ?? "";
-    const view = deps.dispatcher.view(townId, agentId);
+    const view = await deps.dispatcher.view(townId, agentId);
     const stored = await deps.records.read(townId, agentId);
     const posted = Object.values(stored.counts).some((n) => n > 0);
     if (!view && !posted) return sendError(ctx, 404, "not_found", "unknown agent");

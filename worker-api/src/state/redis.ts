@@ -83,7 +83,7 @@ export class RedisAgentStateStore implements AgentStateStore {
   async nextDueMs(): Promise<number | undefined> {
     let next: number | undefined;
     for (const townId of await this.redis.smembers(this.#keys.towns)) {
-      const [, score] = await this.redis.zrange(this.#keys.due(townId), 0, 0, "WITHSCORES");
+      const [, score] = await this.redis.zrange(this.#keys.due(townId), "0", "0", "WITHSCORES");
       if (score !== undefined && (next === undefined || Number(score) < next)) next = Number(score);
     }
     return next;

@@ -1,10 +1,10 @@
-// Copies every Lua script under src/ to the same place under dist/, so that modules that
-// read them relative to themselves (new URL("./scripts/x.lua", import.meta.url)) find them.
+// Copies every Lua script under the package's src/ to the same place under dist/, so that
+// modules that read them relative to themselves (new URL("./scripts/x.lua", import.meta.url))
+// find them. Run from the package folder (npm runs a package's scripts there).
 import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const root = process.cwd();
 const src = join(root, "src");
 const dist = join(root, "dist");
 
