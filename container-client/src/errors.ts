@@ -72,3 +72,9 @@ export class SpawnError extends ContainerClientError {
   override readonly code = "ERR_SPAWN_FAILED";
   override name = "SpawnError";
 }
+
+/** No uid of `CONTAINER_AGENT_UIDS` is free for another agent (answered with 503; nothing was started). */
+export class AgentCapacityError extends ContainerClientError {
+  override readonly code = "ERR_NO_AGENT_UID";
+  override name = "AgentCapacityError";
+}

@@ -33,8 +33,9 @@ describe("supervisor settings", () => {
     assert.throws(() => loadSupervisorConfig({ CONTAINER_PORT: "http" }), { code: "ERR_CONFIG" });
   });
 
-  it("builds an agent environment with no rig variable for town-level agents", () => {
-    const env = agentEnvironment({ GASTOWN_RIG_ID: "stale", AUTH_ADMIN_TOKEN: "x", HOME: "/h" }, { agentId: "m", townId: "t", role: "mayor" }, "http://api", "/f");
-    assert.deepEqual(env, { HOME: "/h", GASTOWN_API_URL: "http://api", GASTOWN_SESSION_TOKEN_FILE: "/f", GASTOWN_AGENT_ID: "m", GASTOWN_TOWN_ID: "t", GASTOWN_ROLE: "mayor" });
+  it("builds an agent environment from the allowlist, with no rig variable for town-level agents", () => {
+    const inherited = { GASTOWN_RIG_ID: "stale", AUTH_ADMIN_TOKEN: "x", HOME: "/supervisor-home", PATH: "/bin", TZ: "UTC", UNRELATED: "u", LLM_KEY: "k" };
+    const env = agentEnvironment({ inherited, passNames: ["LLM_KEY", "NOT_SET"], agent: { agentId: "m", townId: "t", role: "mayor" }, apiUrl: "http://api", tokenFile: "/f", home: "/agent-home" });
+    assert.deepEqual(env, { PATH: "/bin", TZ: "UTC", LLM_KEY: "k", HOME: "/agent-home", GASTOWN_API_URL: "http://api", GASTOWN_SESSION_TOKEN_FILE: "/f", GASTOWN_AGENT_ID: "m", GASTOWN_TOWN_ID: "t", GASTOWN_ROLE: "mayor" });
   });
 });

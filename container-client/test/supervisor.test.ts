@@ -112,8 +112,10 @@ describe("supervisor with a recording token endpoint", () => {
       GASTOWN_TOWN_ID: "town-1",
       GASTOWN_ROLE: "refinery",
     });
-    assert.equal(env.KEEP_ME, "kept");
-    assert.ok(!Object.keys(env).some((k) => k === "CONTAINER_CONTROL_TOKEN" || k.startsWith("AUTH_") || k.startsWith("WORKER_")));
+    // The environment is an allowlist (issue 12): an unrelated variable of the supervisor is not passed on.
+    assert.equal(env.KEEP_ME, undefined);
+    assert.equal(env.HOME, agent.workspace.home);
+    assert.deepEqual(Object.keys(env).filter((k) => !k.startsWith("GASTOWN_") && !["PATH", "LANG", "LC_ALL", "TZ", "HOME"].includes(k)), []);
     const environText = readFileSync(`/proc/${status.pid}/environ`, "utf8");
     for (const secret of [pair.refresh_token, pair.access_token, CONTROL_TOKEN, INHERITED.AUTH_TOKEN_SECRET, INHERITED.WORKER_CLIENT_SECRET]) {
       assert.ok(!environText.includes(secret), "a secret reached the child's environment");
@@ -121,9 +123,12 @@ describe("supervisor with a recording token endpoint", () => {
     const file = statSync(agent.tokenFile.path);
     assert.equal(file.mode & 0o777, 0o600);
     assert.equal(statSync(agent.tokenFile.directory).mode & 0o777, 0o700);
+    assert.ok(agent.user !== undefined, "the tests run as root (CI does): agents get their own uid");
+    assert.deepEqual([file.uid, file.gid, statSync(agent.tokenFile.directory).uid, statSync(agent.workspace.home).uid], [agent.user.uid, agent.user.gid, agent.user.uid, agent.user.uid]);
     assert.equal(readFileSync(agent.tokenFile.path, "utf8"), pair.access_token);
-    for (const name of readdirSync(agent.tokenFile.directory)) {
-      assert.ok(!readFileSync(join(agent.tokenFile.directory, name), "utf8").includes(pair.refresh_token));
+    for (const name of readdirSync(agent.tokenFile.directory, { recursive: true }) as string[]) {
+      const path = join(agent.tokenFile.directory, name);
+      if (statSync(path).isFile()) assert.ok(!readFileSync(path, "utf8").includes(pair.refresh_token));
     }
     const statusText = await (await control(supervisor.url, "GET", "/agents/envcheck")).text();
     assert.ok(!statusText.includes(pair.access_token) && !statusText.includes(pair.refresh_token), "status never carries a token");

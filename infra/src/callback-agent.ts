@@ -6,8 +6,9 @@
  * events and completion reports.
  *
  * After each call it prints one JSON line `{"call", "status", "ok", "seq", "pid", "at"}` and,
- * with `--record-dir DIR`, appends the same line to `DIR/<agent id>.jsonl` (synchronously,
- * so a test can count every callback the agent sent, even after the process is gone).
+ * with `--record-dir DIR`, appends the same line to `DIR/<agent id>.<pid>.jsonl` (synchronously,
+ * so a test can count every callback the agent sent, even after the process is gone; one
+ * file per process, since each run of an agent may have its own uid).
  *
  * stdin: `{"type": "message", "prompt": "..."}` posts a `message` event; `stop` exits.
  * SIGTERM/SIGINT: finishes the call in flight, then exits 0.
@@ -31,7 +32,7 @@ if (!Number.isFinite(intervalMs) || intervalMs < 0) throw new RangeError("--inte
 const recordDir = argument("--record-dir");
 const client = PluginClient.fromEnv(process.env);
 const cycle: CallKind[] = client.identity.role === "mayor" ? ["tool", "heartbeat", "events", "completed"] : ["heartbeat", "events", "completed"];
-const recordFile = recordDir === undefined ? undefined : join(recordDir, `${client.identity.agentId}.jsonl`);
+const recordFile = recordDir === undefined ? undefined : join(recordDir, `${client.identity.agentId}.${process.pid}.jsonl`);
 
 let seq = 0;
 let stopping = false;

@@ -11,7 +11,7 @@ import { type RunningWorkerApi, startWorkerApi } from "@gastown/worker-api";
 import { Redis } from "ioredis";
 import type { StackEvent } from "../src/stack/events.js";
 import { AgentWatch } from "../src/stack/watch.js";
-import { MAYOR, polecat, STORED_KIND, sentCalls, TOWN, tally } from "./harness/agents.js";
+import { MAYOR, makeRecordDir, polecat, STORED_KIND, sentCalls, TOWN, tally } from "./harness/agents.js";
 import { CALLBACK_AGENT } from "./harness/stack.js";
 
 // Whole seconds (the refresh floor is 1 s). A 1 s token is refreshed every ~1 s; exp is
@@ -36,7 +36,7 @@ before(async () => {
   redisUrl = await testRedisUrl();
   redis = new Redis(redisUrl);
   subscriber = new Redis(redisUrl);
-  recordDir = mkdtempSync(join(tmpdir(), "gt-soak-"));
+  recordDir = makeRecordDir(mkdtempSync(join(tmpdir(), "gt-soak-")));
   auth = await startAuthService({ env: {}, redisUrl, prefix, policyOverrides: POLICY, port: 0, logLevel: "silent" });
   const policy = { ...POLICY, issuer: auth.policy.issuer };
   const workerPort = await freePort();

@@ -36,6 +36,8 @@ export interface SupervisorMetricsSources {
  * | gastown_container_agents{state} | gauge | agents known to the supervisor by state |
  * | gastown_container_outbox_pending | gauge | callbacks (events, merges, completion reports) waiting in the agents' outboxes |
  * | gastown_container_outbox_dropped_total | counter | callbacks dropped as the oldest of a full outbox |
+ * | gastown_container_outbox_oversized_total | counter | callbacks refused for a body over 64 KiB |
+ * | gastown_container_agent_output_cut_lines_total{stream} | counter | agent output lines cut at 64 KiB |
  */
 export class SupervisorMetrics {
   readonly registry: Registry;
@@ -43,6 +45,8 @@ export class SupervisorMetrics {
   readonly #pushes: Counter;
   readonly #outboxPending: Gauge;
   readonly #outboxDropped: Counter;
+  readonly #outboxOversized: Counter;
+  readonly #linesCut: Counter<"stream">;
 
   constructor(sources: SupervisorMetricsSources) {
     const registry = createServiceRegistry("container-supervisor");
@@ -52,6 +56,9 @@ export class SupervisorMetrics {
     this.#pushes = new Counter({ name: "gastown_container_token_pushes_total", help: "Fresh token pairs pushed by the worker-api.", registers: [registry] });
     this.#outboxPending = new Gauge({ name: "gastown_container_outbox_pending", help: "Callbacks waiting in the agents' outboxes for the worker-api.", registers: [registry] });
     this.#outboxDropped = new Counter({ name: "gastown_container_outbox_dropped_total", help: "Callbacks dropped as the oldest of a full outbox.", registers: [registry] });
+    this.#outboxOversized = new Counter({ name: "gastown_container_outbox_oversized_total", help: "Callbacks refused because their body is over the outbox item limit.", registers: [registry] });
+    this.#linesCut = new Counter({ name: "gastown_container_agent_output_cut_lines_total", help: "Lines of agent output cut at the line limit.", labelNames: ["stream"], registers: [registry] });
+    for (const stream of ["stdout", "stderr"]) this.#linesCut.inc({ stream }, 0);
     new Gauge({
       name: "gastown_container_access_token_expires_in_seconds",
       help: "Seconds until each live agent's current access token expires (negative: already expired).",
@@ -100,8 +107,14 @@ export class SupervisorMetrics {
     return {
       pendingChanged: (delta) => (delta >= 0 ? this.#outboxPending.inc(delta) : this.#outboxPending.dec(-delta)),
       dropped: () => this.#outboxDropped.inc(),
+      oversized: () => this.#outboxOversized.inc(),
     };
   }
+
+  /** Counts an agent output line cut at the limit (bound, so it can be handed around). */
+  readonly lineCut = (stream: "stdout" | "stderr"): void => {
+    this.#linesCut.inc({ stream });
+  };
 
   tokenPushed(): void {
     this.#pushes.inc();

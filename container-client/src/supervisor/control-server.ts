@@ -11,7 +11,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   ERR_INVALID_REQUEST: 400,
   ERR_UNKNOWN_AGENT: 404,
   ERR_AGENT_STATE: 409,
+  ERR_NO_AGENT_UID: 503,
 };
+const ERROR_BY_STATUS: Record<number, string> = { 400: "invalid_request", 404: "not_found", 409: "conflict", 503: "unavailable" };
 
 /**
  * The container control server (DESIGN.md "Container control server"): start an agent,
@@ -56,7 +58,7 @@ export function createControlApp(manager: ProcessManager, controlToken: string, 
       const status = STATUS_BY_CODE[code];
       if (status !== undefined) {
         ctx.status = status;
-        ctx.body = { error: status === 400 ? "invalid_request" : status === 404 ? "not_found" : "conflict", error_description: (error as Error).message };
+        ctx.body = { error: ERROR_BY_STATUS[status], error_description: (error as Error).message };
         return;
       }
       log.error({ err: (error as Error).message, code }, "control request failed");

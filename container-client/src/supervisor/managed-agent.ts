@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { createInterface } from "node:readline";
 import type { Logger } from "pino";
 import type { TokenPolicy } from "@gastown/token-policy";
 import { AgentStateError, SpawnError } from "../errors.js";
@@ -11,13 +10,17 @@ import type { SessionStatus } from "../session/events.js";
 import type { Clock } from "../session/timers.js";
 import type { TokenPair } from "../session/token-pair.js";
 import { agentEnvironment } from "./agent-env.js";
+import { readAgentOutput } from "./agent-output.js";
 import type { AgentState } from "./agent-state.js";
+import { AgentWorkspace } from "./agent-workspace.js";
 import { reportCompletion } from "./completion.js";
 import { handleAgentLine } from "./events.js";
 import { startHeartbeat } from "./heartbeat.js";
 import { Outbox } from "./outbox.js";
-import { TokenFile } from "./token-file.js";
-
+import { OutputTail } from "./output-tail.js";
+import type { TokenFile } from "./token-file.js";
+import type { AgentUser, UidPool } from "./uid-pool.js";
+import { killEveryProcessOf } from "./uid-sweep.js";
 
 export interface AgentSpec extends AgentIdentity {
   userId: string;
@@ -27,7 +30,12 @@ export interface AgentSpec extends AgentIdentity {
 /** What every agent of one supervisor shares. */
 export interface AgentRuntime {
   command: readonly string[];
+  /** The supervisor's environment: agents get only the allowlisted names of it (`agentEnvironment`). */
   inheritedEnv: NodeJS.ProcessEnv;
+  /** `CONTAINER_AGENT_ENV`: further names agents get. */
+  agentEnvNames: readonly string[];
+  /** The agents' users (`CONTAINER_AGENT_UIDS`); absent: agents run as the supervisor's user. */
+  uids?: UidPool | undefined;
   apiUrl: string;
   stateDir: string;
   tokenEndpoint: string;
@@ -56,11 +64,15 @@ export interface ManagedAgentEvents {
 
 /** How long a stopped agent gets between SIGTERM and SIGKILL. */
 const STOP_GRACE_MS = 5_000;
-const OUTPUT_LINES_KEPT = 1_000;
+/** How long the output pipes may stay open after the process exited (a child of it may hold them). */
+const OUTPUT_DRAIN_MS = 2_000;
 
 /**
  * One agent: a real child process, its `AgentSession` (the only holder of its refresh
- * token), its token file, heartbeat, stdout protocol and completion report. Events, merge
+ * token), its workspace (token file and `HOME`), heartbeat, stdout protocol and
+ * completion report. With a `user`, the process runs as that uid and gid (no
+ * supplementary groups), its files belong to it, and once the process exits every
+ * process left under that uid is killed before its files go and the uid is released. Events, merge
  * callbacks and the completion report go through its `Outbox` (in order, retried until
  * the worker-api takes them); heartbeats are fire-and-forget. Every callback takes the
  * token from the session at send time; the session stays open after the process ends
@@ -68,8 +80,8 @@ const OUTPUT_LINES_KEPT = 1_000;
  */
 export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
   readonly session: AgentSession;
+  readonly workspace: AgentWorkspace;
   readonly tokenFile: TokenFile;
-  readonly output: string[] = [];
   state: AgentState = "starting";
   exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   /** Posts to the worker-api (events, merge callbacks, completion report), in order. */
@@ -80,6 +92,7 @@ export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
   readonly finished: Promise<void>;
 
   #child: ChildProcess | null = null;
+  readonly #tail = new OutputTail();
   #stopRequested = false;
   #stopHeartbeat: () => void = () => {};
   #resolveEnded!: () => void;
@@ -91,6 +104,8 @@ export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
     readonly spec: AgentSpec,
     tokens: TokenPair,
     readonly runtime: AgentRuntime,
+    /** The user the process runs as (from `runtime.uids`, released when it ends). */
+    readonly user?: AgentUser,
   ) {
     super();
     this.#log = runtime.log.child({ agentId: spec.agentId });
@@ -98,7 +113,8 @@ export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
     this.session = new AgentSession({ tokenEndpoint: runtime.tokenEndpoint, clientId: runtime.clientId, tokens, policy: runtime.policy, clock: runtime.clock });
     this.outbox = new Outbox({ session: this.session, policy: runtime.policy, log: this.#log, capacity: runtime.outboxCapacity, meter: runtime.metrics?.outboxMeter() });
-    this.tokenFile = new TokenFile(runtime.stateDir);
+    this.workspace = new AgentWorkspace(runtime.stateDir, user);
+    this.tokenFile = this.workspace.tokenFile;
     runtime.metrics?.watch(this.session);
     this.session.on("tokens", () => {
       this.#writeTokenFile().catch((error: Error) => this.#log.error({ err: error.message }, "could not write the token file"));
@@ -111,31 +127,32 @@ export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
     return this.#child?.pid ?? null;
   }
 
+  /** The last lines printed on stdout (at most 1000, each cut to 4096 characters), oldest first. */
+  get output(): string[] {
+    return this.#tail.lines();
+  }
+
   get live(): boolean {
     return this.state === "starting" || this.state === "running";
   }
 
-  /** Writes the token file, spawns the process and resolves once it runs (rejects with `SpawnError`). */
+  /**
+   * Writes the token file, spawns the process and resolves once it runs (rejects with
+   * `SpawnError`); on any failure nothing of the agent is left (files, uid).
+   */
   async start(): Promise<void> {
-    await this.#writeTokenFile();
-    const [program, ...args] = this.runtime.command;
-    const env = agentEnvironment(this.runtime.inheritedEnv, this.spec, this.runtime.apiUrl, this.tokenFile.path);
-    const child = spawn(program!, args, { env, stdio: ["pipe", "pipe", "pipe"] });
-    this.#child = child;
-    child.stdin!.on("error", (error) => this.#log.warn({ err: error.message }, "agent stdin closed"));
-    createInterface({ input: child.stdout! }).on("line", (line) => this.#onStdout(line));
-    createInterface({ input: child.stderr! }).on("line", (line) => this.#log.info({ stderr: line.slice(0, 500) }, "agent stderr"));
-    child.on("close", (code, signal) => void this.#finish(code, signal));
-    await new Promise<void>((resolve, reject) => {
-      child.once("spawn", () => resolve());
-      child.once("error", (error) => {
-        void this.#finish(null, null, false);
-        reject(new SpawnError(`could not start the agent command: ${error.message}`, { cause: error }));
-      });
-    });
+    try {
+      // The uid may still run processes of an earlier supervisor: none may see this agent's token.
+      if (this.user !== undefined && !(await killEveryProcessOf(this.user))) throw new SpawnError(`could not clear uid ${this.user.uid} of earlier processes`);
+      await this.#writeTokenFile();
+      await this.#spawn();
+    } catch (error) {
+      await this.#finish(null, null, false);
+      throw error instanceof SpawnError ? error : new SpawnError(`could not start the agent: ${(error as Error).message}`, { cause: error });
+    }
     this.state = "running";
     this.#stopHeartbeat = startHeartbeat(this.session, this.runtime.apiUrl, this.spec, this.runtime.heartbeatIntervalMs, () => ({ pid: this.pid, state: this.state }), this.#log);
-    this.#log.info({ pid: child.pid, sessionId: this.session.status().session_id }, "agent started");
+    this.#log.info({ pid: this.pid, uid: this.user?.uid, sessionId: this.session.status().session_id }, "agent started");
     if (this.spec.prompt !== undefined) this.#writeStdin({ type: "message", prompt: this.spec.prompt });
   }
 
@@ -171,6 +188,36 @@ export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
     }
   }
 
+  async #spawn(): Promise<void> {
+    const [program, ...args] = this.runtime.command;
+    const env = agentEnvironment({ inherited: this.runtime.inheritedEnv, passNames: this.runtime.agentEnvNames, agent: this.spec, apiUrl: this.runtime.apiUrl, tokenFile: this.tokenFile.path, home: this.workspace.home });
+    // libuv calls setgroups(0, NULL) before setgid/setuid: no supplementary group is kept.
+    const user = this.user === undefined ? {} : { uid: this.user.uid, gid: this.user.gid };
+    const child = spawn(program!, args, { env, stdio: ["pipe", "pipe", "pipe"], ...user });
+    this.#child = child;
+    child.stdin!.on("error", (error) => this.#log.warn({ err: error.message }, "agent stdin closed"));
+    readAgentOutput(child, { stdout: (line, cut) => this.#onStdout(line, cut), log: this.#log, lineCut: this.runtime.metrics?.lineCut });
+    const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
+    child.once("exit", (code, signal) => void this.#onExit(code, signal, closed));
+    await new Promise<void>((resolve, reject) => {
+      child.once("spawn", () => resolve());
+      child.once("error", (error) => reject(new SpawnError(`could not start the agent command: ${error.message}`, { cause: error })));
+    });
+  }
+
+  /** The process is gone: kill what it left under its uid, let its output drain (bounded), then finish. */
+  async #onExit(code: number | null, signal: NodeJS.Signals | null, closed: Promise<void>): Promise<void> {
+    // Already finished (a failed spawn): its uid may belong to another agent by now.
+    if (this.#finishing) return;
+    if (this.user !== undefined && !(await killEveryProcessOf(this.user))) this.#log.error({ uid: this.user.uid }, "could not kill the processes left under the agent's uid");
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, OUTPUT_DRAIN_MS)))]);
+    clearTimeout(timer);
+    this.#child?.stdout?.destroy();
+    this.#child?.stderr?.destroy();
+    await this.#finish(code, signal);
+  }
+
   async #writeTokenFile(): Promise<void> {
     if (this.#finishing) return;
     this.tokenFile.write(await this.session.getAccessToken());
@@ -180,11 +227,11 @@ export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
     this.#child?.stdin?.write(`${JSON.stringify(message)}\n`);
   }
 
-  #onStdout(line: string): void {
-    this.output.push(line);
-    if (this.output.length > OUTPUT_LINES_KEPT) this.output.shift();
+  #onStdout(line: string, cut: boolean): void {
+    this.#tail.push(line);
     this.emit("output", line);
-    handleAgentLine(line, this.outbox, this.runtime.apiUrl, this.spec, this.#log);
+    // A cut line is never a callback: its JSON is incomplete.
+    if (!cut) handleAgentLine(line, this.outbox, this.runtime.apiUrl, this.spec, this.#log);
   }
 
   async #finish(code: number | null, signal: NodeJS.Signals | null, report = true): Promise<void> {
@@ -197,7 +244,8 @@ export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
     try {
       if (report && !this.#stopRequested) reportCompletion(this.outbox, this.runtime.apiUrl, this.spec, this.exit);
     } finally {
-      this.tokenFile.remove();
+      this.workspace.remove();
+      if (this.user !== undefined) this.runtime.uids?.release(this.user);
       this.#resolveEnded();
     }
     await this.outbox.idle();

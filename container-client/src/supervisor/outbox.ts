@@ -15,6 +15,8 @@ export interface OutboxItem {
 export interface OutboxMeter {
   pendingChanged(delta: number): void;
   dropped(): void;
+  /** An item refused at `enqueue` for its size. */
+  oversized?(): void;
 }
 
 export interface OutboxOptions {
@@ -23,12 +25,29 @@ export interface OutboxOptions {
   log: Logger;
   /** Items kept at most; when full the oldest is dropped. Default `OUTBOX_CAPACITY`. */
   capacity?: number;
+  /** Bytes (JSON bodies) kept at most; past it the oldest are dropped. Default `OUTBOX_MAX_BYTES`. */
+  maxBytes?: number;
   timers?: Timers;
   random?: RandomSource;
   meter?: OutboxMeter;
 }
 
 export const OUTBOX_CAPACITY = 10_000;
+/**
+ * The largest body one callback may have (its JSON): larger ones are refused at `enqueue`,
+ * logged and counted, never queued. An agent's stdout lines are cut at the same size
+ * (`AGENT_LINE_MAX_BYTES`), so only a body built otherwise can reach it.
+ */
+export const OUTBOX_ITEM_MAX_BYTES = 64 * 1024;
+/** Bytes of bodies one outbox holds at most (with `OUTBOX_CAPACITY`, its memory bound). */
+export const OUTBOX_MAX_BYTES = 16 * 1024 * 1024;
+
+/** A queued item with its body serialised once, at `enqueue`. */
+interface Queued {
+  item: OutboxItem;
+  payload: string;
+  bytes: number;
+}
 
 /**
  * Transient answers are retried: 0 (network error), 408, 429, 5xx, and 401 (the session
@@ -43,13 +62,16 @@ export function isTransientStatus(status: number): boolean {
  * A per-agent queue of posts to the worker-api, sent one at a time and in order. A
  * transient failure is retried with exponential backoff and full jitter
  * (`retryDelayMs` of the token policy) until it goes through; any other 4xx drops that
- * one item with a warning. Bounded: when full, the oldest item is dropped and counted.
+ * one item with a warning. Bounded in number and in bytes: when full, the oldest item is
+ * dropped and counted; a single item over `OUTBOX_ITEM_MAX_BYTES` is refused and counted.
  * Every send takes the access token from the session at send time.
  */
 export class Outbox {
-  readonly #queue: OutboxItem[] = [];
+  readonly #queue: Queued[] = [];
   readonly #options: OutboxOptions;
   readonly #capacity: number;
+  readonly #maxBytes: number;
+  #bytes = 0;
   readonly #timers: Timers;
   readonly #idleWaiters: (() => void)[] = [];
   #running = false;
@@ -60,6 +82,7 @@ export class Outbox {
   constructor(options: OutboxOptions) {
     this.#options = options;
     this.#capacity = Math.max(1, options.capacity ?? OUTBOX_CAPACITY);
+    this.#maxBytes = Math.max(OUTBOX_ITEM_MAX_BYTES, options.maxBytes ?? OUTBOX_MAX_BYTES);
     this.#timers = options.timers ?? systemTimers;
   }
 
@@ -72,21 +95,40 @@ export class Outbox {
     return this.#closed;
   }
 
-  /** Queues a post (ignored once closed); drops the oldest when the queue is full. */
-  enqueue(item: OutboxItem): void {
+  /** Bytes of the bodies waiting (including one in flight). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /**
+   * Queues a post (ignored once closed); drops the oldest while the queue is full (in
+   * items or bytes). Answers false when the item was not queued: the outbox is closed, or
+   * the body is over `OUTBOX_ITEM_MAX_BYTES` (refused, logged and counted).
+   */
+  enqueue(item: OutboxItem): boolean {
     if (this.#closed) {
       this.#options.log.warn({ what: item.what }, "outbox closed; callback not sent");
-      return;
+      return false;
     }
-    if (this.#queue.length >= this.#capacity) {
+    const payload = JSON.stringify(item.body) ?? "null";
+    const size = Buffer.byteLength(payload);
+    if (size > OUTBOX_ITEM_MAX_BYTES) {
+      this.#options.meter?.oversized?.();
+      this.#options.log.warn({ what: item.what, bytes: size, limit: OUTBOX_ITEM_MAX_BYTES, sessionId: this.#sessionId() }, "callback too large; refused");
+      return false;
+    }
+    while (this.#queue.length >= this.#capacity || (this.#queue.length > 0 && this.#bytes + size > this.#maxBytes)) {
       const oldest = this.#queue.shift()!;
+      this.#bytes -= oldest.bytes;
       this.#changed(-1);
       this.#options.meter?.dropped();
-      this.#options.log.warn({ what: oldest.what, capacity: this.#capacity, sessionId: this.#sessionId() }, "outbox full; oldest callback dropped");
+      this.#options.log.warn({ what: oldest.item.what, capacity: this.#capacity, maxBytes: this.#maxBytes, sessionId: this.#sessionId() }, "outbox full; oldest callback dropped");
     }
-    this.#queue.push(item);
+    this.#queue.push({ item, payload, bytes: size });
+    this.#bytes += size;
     this.#changed(1);
     if (!this.#running) void this.#run();
+    return true;
   }
 
   /** Resolves once the queue is empty (at once if it is), or the outbox is closed. */
@@ -118,6 +160,7 @@ export class Outbox {
     this.#sleep?.wake();
     this.#changed(-left);
     this.#queue.length = 0;
+    this.#bytes = 0;
     this.#settleIdle();
     return left;
   }
@@ -127,13 +170,14 @@ export class Outbox {
     let failures = 0;
     try {
       while (!this.#closed) {
-        const item = this.#queue[0];
-        if (item === undefined) break;
-        const status = await this.#send(item);
+        const queued = this.#queue[0];
+        if (queued === undefined) break;
+        const { item } = queued;
+        const status = await this.#send(queued);
         if (this.#closed) break;
         if (status >= 200 && status < 400) {
           failures = 0;
-          this.#remove(item);
+          this.#remove(queued);
         } else if (isTransientStatus(status)) {
           failures += 1;
           const delayMs = retryDelayMs(failures - 1, this.#options.policy, this.#options.random);
@@ -142,7 +186,7 @@ export class Outbox {
         } else {
           failures = 0;
           this.#options.log.warn({ what: item.what, status, sessionId: this.#sessionId() }, "worker-api refused a callback for good; dropped");
-          this.#remove(item);
+          this.#remove(queued);
         }
       }
     } finally {
@@ -152,14 +196,14 @@ export class Outbox {
   }
 
   /** The status, or 0 when the worker-api was unreachable (or the send was aborted). */
-  async #send(item: OutboxItem): Promise<number> {
+  async #send({ item, payload }: Queued): Promise<number> {
     const abort = new AbortController();
     this.#abort = abort;
     try {
       const res = await this.#options.session.fetch(item.url, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify(item.body),
+        body: payload,
         // A worker-api that accepts and never answers must not hold the queue forever: the
         // same bound as a token request (the policy's retry cap), then it counts as unreachable.
         signal: AbortSignal.any([abort.signal, AbortSignal.timeout(this.#options.policy.retryMaxMs)]),
@@ -174,10 +218,11 @@ export class Outbox {
     }
   }
 
-  /** Removes `item` if it is still the head (it may have been dropped as the oldest meanwhile). */
-  #remove(item: OutboxItem): void {
-    if (this.#queue[0] !== item) return;
+  /** Removes `queued` if it is still the head (it may have been dropped as the oldest meanwhile). */
+  #remove(queued: Queued): void {
+    if (this.#queue[0] !== queued) return;
     this.#queue.shift();
+    this.#bytes -= queued.bytes;
     this.#changed(-1);
   }
 

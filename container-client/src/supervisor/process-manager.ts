@@ -15,12 +15,22 @@ export class ProcessManager {
     return this.#agents;
   }
 
-  /** Starts an agent; 409 (`AgentStateError`) while one with that id is still live. */
+  /**
+   * Starts an agent; 409 (`AgentStateError`) while one with that id is still live, 503
+   * (`AgentCapacityError`) when no uid is free: both before anything of it exists.
+   */
   async start(spec: AgentSpec, tokens: TokenPair): Promise<AgentStatus> {
     const existing = this.#agents.get(spec.agentId);
     if (existing?.live) throw new AgentStateError(`agent ${spec.agentId} is already ${existing.state}`);
+    const user = this.runtime.uids?.allocate();
+    let agent: ManagedAgent;
+    try {
+      agent = new ManagedAgent(spec, tokens, this.runtime, user);
+    } catch (error) {
+      if (user !== undefined) this.runtime.uids?.release(user);
+      throw error;
+    }
     if (existing !== undefined) this.#retire(existing);
-    const agent = new ManagedAgent(spec, tokens, this.runtime);
     this.#agents.set(spec.agentId, agent);
     try {
       await agent.start();

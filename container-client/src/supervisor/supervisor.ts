@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -9,15 +9,27 @@ import { ConfigError } from "../errors.js";
 import { createLogger } from "../logger.js";
 import { SupervisorMetrics } from "../metrics/supervisor-metrics.js";
 import type { Clock } from "../session/timers.js";
+import { missingIsolationCapabilities, resolveAgentUsers } from "./agent-isolation.js";
+import type { UidRange } from "./agent-uids-setting.js";
 import { createControlApp } from "./control-server.js";
 import type { ManagedAgent } from "./managed-agent.js";
 import { operationsRouter } from "./operations.js";
 import { ProcessManager } from "./process-manager.js";
+import { prepareStateDir } from "./state-dir.js";
+import { UidPool } from "./uid-pool.js";
 
 /** Options of `startSupervisor`; see `main.ts` for the environment variables behind them. */
 export interface SupervisorOptions {
-  /** Inherited by agents (after stripping) and read for the policy; default `process.env`. */
+  /** Read for the policy, and for the few names agents get (`agentEnvironment`); default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * `CONTAINER_AGENT_UIDS`: the uids agents run as, one per live agent, or `"off"` (the
+   * supervisor's own user). Default: 100000-165535 when the supervisor may switch users
+   * (root), otherwise its own user, with a warning.
+   */
+  agentUids?: UidRange | "off";
+  /** `CONTAINER_AGENT_ENV`: names of `env` agents also get (checked by `parseAgentEnvNames`). */
+  agentEnvNames?: readonly string[];
   /** Default 4200; 0 picks a free port. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -50,6 +62,10 @@ export interface RunningSupervisor {
   url: string;
   /** Read-only view of the agents, for tests and diagnostics. */
   agents: ReadonlyMap<string, ManagedAgent>;
+  /** The agents' uids, or `null` when they run as the supervisor's own user. */
+  uids: UidPool | null;
+  /** Where the agents' workspaces are. */
+  stateDir: string;
   /** This instance's Prometheus metrics (also at `GET /metrics`). */
   metrics: SupervisorMetrics;
   /** Stops every agent (SIGTERM), flushes their outboxes for a bounded time, then stops the control server. */
@@ -86,14 +102,21 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
   const env = options.env ?? process.env;
   const log = createLogger(options.logLevel ?? "info");
   const policy = loadPolicy(env, options.policyOverrides ?? {});
+  const users = resolveAgentUsers(options.agentUids, false, missingIsolationCapabilities());
+  const uids = users === "off" ? null : new UidPool(users, [process.getuid?.() ?? 0, process.getgid?.() ?? 0]);
+  if (uids === null) {
+    log.warn("AGENTS RUN AS THE SUPERVISOR'S OWN USER: an agent can read the supervisor's environment and memory and every other agent's token file. Run the supervisor as root (CONTAINER_AGENT_UIDS) for production.");
+  }
   const ownsStateDir = options.stateDir === undefined;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "gastown-container-"));
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  prepareStateDir(stateDir, uids !== null);
   const agents = (): Iterable<ManagedAgent> => manager.agents.values();
   const metrics = new SupervisorMetrics({ agents, now: options.clock ?? Date.now });
   const manager = new ProcessManager({
     command: options.agentCommand ?? defaultAgentCommand(),
     inheritedEnv: env,
+    agentEnvNames: options.agentEnvNames ?? [],
+    uids: uids ?? undefined,
     apiUrl: options.apiUrl,
     stateDir,
     tokenEndpoint: `${options.authUrl.replace(/\/+$/, "")}/oauth2/token`,
@@ -113,10 +136,12 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.address}:${address.port}`;
-  log.info({ url, stateDir }, "container supervisor listening");
+  log.info({ url, stateDir, agentUids: uids === null ? "off" : `${uids.range.first}-${uids.range.last}` }, "container supervisor listening");
   return {
     url,
     agents: manager.agents,
+    uids,
+    stateDir,
     metrics,
     async close() {
       await manager.stopAll();

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const TOWN = "town-1";
@@ -18,14 +18,24 @@ export interface SentCall {
   error?: string;
 }
 
-/** Every callback an agent sent (its `--record-dir` file). */
+/**
+ * A `--record-dir` for callback agents: they run as their own uids (the supervisor is
+ * root), so each may create its file there (1733: write and search, sticky, not listable).
+ */
+export function makeRecordDir(path: string): string {
+  mkdirSync(path, { recursive: true });
+  chmodSync(path, 0o1733);
+  return path;
+}
+
+/** Every callback an agent sent (its processes' `--record-dir` files), in the order the answers came. */
 export function sentCalls(recordDir: string, agentId: string): SentCall[] {
-  const file = join(recordDir, `${agentId}.jsonl`);
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8")
-    .split("\n")
+  const files = readdirSync(recordDir).filter((name) => name.startsWith(`${agentId}.`) && /^\d+\.jsonl$/.test(name.slice(agentId.length + 1)));
+  return files
+    .flatMap((name) => readFileSync(join(recordDir, name), "utf8").split("\n"))
     .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as SentCall);
+    .map((line) => JSON.parse(line) as SentCall)
+    .sort((a, b) => a.at - b.at);
 }
 
 /** Worker record kind of each callback kind. */

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, randomPrefix } from "@gastown/testkit";
-import { type AgentSpec, TOWN } from "./agents.js";
+import { type AgentSpec, makeRecordDir, TOWN } from "./agents.js";
 import { makeSecrets, type StackSecrets } from "./keys.js";
 import { answers, ServiceProcess } from "./service.js";
 
@@ -55,8 +55,9 @@ export class ProcessStack {
 
   private constructor(options: ProcessStackOptions, ports: { auth: number; worker: number; container: number }) {
     this.#dir = mkdtempSync(join(tmpdir(), "gt-infra-stack-"));
-    this.recordDir = join(this.#dir, "calls");
-    mkdirSync(this.recordDir);
+    // The agents (their own uids) pass through to the record directory, and see nothing else here.
+    chmodSync(this.#dir, 0o711);
+    this.recordDir = makeRecordDir(join(this.#dir, "calls"));
     this.secrets = makeSecrets(this.#dir);
     this.authUrl = `http://127.0.0.1:${ports.auth}`;
     this.workerUrl = `http://127.0.0.1:${ports.worker}`;
