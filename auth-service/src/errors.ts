@@ -6,20 +6,48 @@
  */
 export class AuthServiceError extends Error {
   readonly code: string = "ERR_AUTH_SERVICE";
-  override name = "AuthServiceError";
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    // Set once here (jose's way): every subclass is named after itself.
+    this.name = new.target.name;
+  }
 }
 
 /** A setting is missing (in production) or has a value the service cannot use. */
 export class AuthConfigError extends AuthServiceError {
   override readonly code = "ERR_AUTH_CONFIG";
-  override name = "AuthConfigError";
 }
 
-/** Base of every error answered as an RFC 6749 §5.2 error response. */
+/**
+ * RFC 6749 §5.2: `error_description` is limited to %x20-21 / %x23-5B / %x5D-7E (printable
+ * ASCII without `"` and `\`). Anything else, wherever it came from (a parameter name the
+ * client sent, a scope), becomes `?`.
+ */
+const NOT_IN_DESCRIPTION = /[^\x20\x21\x23-\x5B\x5D-\x7E]/g;
+
+export function errorDescription(text: string): string {
+  return text.replace(NOT_IN_DESCRIPTION, "?");
+}
+
+/** A value the client sent, quoted in a description: at most `max` characters, single quotes. */
+export function quoted(value: string, max = 64): string {
+  return `'${value.slice(0, max)}'`;
+}
+
+/**
+ * Base of every error answered as an RFC 6749 §5.2 error response. Its constructor is
+ * the one place a description is made: no OAuth error can carry a character §5.2 forbids.
+ */
 export abstract class OAuthError extends AuthServiceError {
   abstract readonly status: number;
   abstract readonly error: string;
   readonly expose: boolean = true;
+
+  constructor(description: string, options?: ErrorOptions) {
+    super(errorDescription(description), options);
+  }
+
   get error_description(): string {
     return this.message;
   }

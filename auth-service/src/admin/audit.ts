@@ -1,12 +1,13 @@
 import { isId } from "@gastown/token-policy";
 import type { AuditFilter } from "../audit/types.js";
+import { InvalidRequestError, quoted } from "../errors.js";
 import type { AuthContext, AuthMiddleware } from "../http/state.js";
 import { isSessionId } from "../tokens/refresh-token.js";
 import { DEFAULT_LIMIT, MAX_LIMIT } from "./sessions.js";
 
-function badRequest(ctx: AuthContext, description: string): void {
-  ctx.status = 400;
-  ctx.body = { error: "invalid_request", error_description: description };
+/** Answered by the error boundary as `{error: "invalid_request", error_description}` (400). */
+function badRequest(_ctx: AuthContext, description: string): never {
+  throw new InvalidRequestError(description);
 }
 
 /**
@@ -20,7 +21,7 @@ export const getAudit: AuthMiddleware = async function getAudit(ctx) {
   let limit = DEFAULT_LIMIT;
   for (const name of new Set(query.keys())) {
     const values = query.getAll(name);
-    if (values.length > 1) return badRequest(ctx, `parameter ${name.slice(0, 64)} is repeated`);
+    if (values.length > 1) return badRequest(ctx, `parameter ${quoted(name)} is repeated`);
     const value = values[0]!;
     if (name === "session_id") {
       if (value === "") continue;
@@ -34,7 +35,7 @@ export const getAudit: AuthMiddleware = async function getAudit(ctx) {
       if (!/^[1-9][0-9]{0,6}$/.test(value) || Number(value) > MAX_LIMIT) return badRequest(ctx, `limit must be 1-${MAX_LIMIT}`);
       limit = Number(value);
     } else {
-      return badRequest(ctx, `unknown parameter ${name.slice(0, 64)}`);
+      return badRequest(ctx, `unknown parameter ${quoted(name)}`);
     }
   }
   ctx.body = { entries: await ctx.state.provider.audit.query(filter, limit) };

@@ -1,4 +1,5 @@
 import { isId } from "@gastown/token-policy";
+import { InvalidRequestError } from "../errors.js";
 import { readJsonObject } from "../http/json-body.js";
 import type { AuthMiddleware } from "../http/state.js";
 import { isSessionId } from "../tokens/refresh-token.js";
@@ -15,28 +16,18 @@ export const postRevocations: AuthMiddleware = async function postRevocations(ct
   const given = body ? SELECTORS.filter((name) => body[name] !== undefined) : [];
   const unknown = body ? Object.keys(body).filter((name) => !(SELECTORS as readonly string[]).includes(name)) : [];
   if (!body || given.length !== 1 || unknown.length > 0) {
-    ctx.status = 400;
-    ctx.body = { error: "invalid_request", error_description: `a JSON object with exactly one of ${SELECTORS.join(", ")}` };
-    return;
+    throw new InvalidRequestError(`a JSON object with exactly one of ${SELECTORS.join(", ")}`);
   }
   const selector = given[0]!;
   const value = body[selector];
   const { store, clock } = ctx.state.provider;
   if (selector === "session_id") {
-    if (typeof value !== "string" || value === "") {
-      ctx.status = 400;
-      ctx.body = { error: "invalid_request", error_description: "session_id is malformed" };
-      return;
-    }
+    if (typeof value !== "string" || value === "") throw new InvalidRequestError("session_id is malformed");
     const result = isSessionId(value) ? await store.revoke(value, "admin", clock()) : { revoked: false };
     ctx.body = { revoked: result.revoked ? 1 : 0 };
     return;
   }
-  if (!isId(value)) {
-    ctx.status = 400;
-    ctx.body = { error: "invalid_request", error_description: `${selector} is malformed` };
-    return;
-  }
+  if (!isId(value)) throw new InvalidRequestError(`${selector} is malformed`);
   const revoked = await store.revokeWhere({ [FILTERS[selector as keyof typeof FILTERS]]: value }, "admin", clock());
   ctx.body = { revoked };
 };

@@ -1,4 +1,5 @@
 import { isId } from "@gastown/token-policy";
+import { InvalidRequestError, quoted } from "../errors.js";
 import type { AuthContext, AuthMiddleware } from "../http/state.js";
 import { StoreError } from "../store/errors.js";
 import type { SessionFilter, SessionPage } from "../store/types.js";
@@ -12,9 +13,9 @@ const MAX_CURSOR_LENGTH = 512;
 /** Query name -> store filter field. */
 export const FILTERS = { agent_id: "agentId", rig_id: "rigId", town_id: "townId", user_id: "userId" } as const satisfies Record<string, keyof SessionFilter>;
 
-function badRequest(ctx: AuthContext, description: string): void {
-  ctx.status = 400;
-  ctx.body = { error: "invalid_request", error_description: description };
+/** Answered by the error boundary as `{error: "invalid_request", error_description}` (400). */
+function badRequest(_ctx: AuthContext, description: string): never {
+  throw new InvalidRequestError(description);
 }
 
 function notFound(ctx: AuthContext): void {
@@ -30,7 +31,7 @@ export const listSessions: AuthMiddleware = async function listSessions(ctx) {
   let cursor: string | null = null;
   for (const name of new Set(query.keys())) {
     const values = query.getAll(name);
-    if (values.length > 1) return badRequest(ctx, `parameter ${name.slice(0, 64)} is repeated`);
+    if (values.length > 1) return badRequest(ctx, `parameter ${quoted(name)} is repeated`);
     const value = values[0]!;
     if (name in FILTERS) {
       if (value === "") continue;
@@ -44,7 +45,7 @@ export const listSessions: AuthMiddleware = async function listSessions(ctx) {
       if (value.length > MAX_CURSOR_LENGTH) return badRequest(ctx, "cursor is malformed");
       cursor = value;
     } else {
-      return badRequest(ctx, `unknown parameter ${name.slice(0, 64)}`);
+      return badRequest(ctx, `unknown parameter ${quoted(name)}`);
     }
   }
   let page: SessionPage;

@@ -1,5 +1,5 @@
 import { parseScope, ROLE_SCOPES, type Role, SCOPES } from "@gastown/token-policy";
-import { InvalidScopeError } from "../errors.js";
+import { InvalidScopeError, quoted } from "../errors.js";
 
 /** Canonical form: known names in SCOPES order, space-delimited (RFC 6749 §3.3). */
 function canonical(names: readonly string[]): string {
@@ -12,7 +12,7 @@ export function requestedScope(raw: string | undefined): string | null {
   const names = parseScope(raw);
   if (names.length === 0) return null;
   const unknown = names.filter((name) => !(SCOPES as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new InvalidScopeError(`unknown scope ${JSON.stringify(unknown[0]!.slice(0, 32))}`);
+  if (unknown.length > 0) throw new InvalidScopeError(`unknown scope ${quoted(unknown[0]!, 32)}`);
   return canonical(names);
 }
 

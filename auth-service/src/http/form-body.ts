@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { InvalidRequestError } from "../errors.js";
+import { InvalidRequestError, quoted } from "../errors.js";
 import { FormParams } from "./form-params.js";
 import type { AuthMiddleware } from "./state.js";
 
@@ -29,7 +29,7 @@ export function parseForm(text: string): FormParams {
     const equals = pair.indexOf("=");
     const name = decode(equals === -1 ? pair : pair.slice(0, equals));
     const value = equals === -1 ? "" : decode(pair.slice(equals + 1));
-    if (values.has(name)) throw new InvalidRequestError(`parameter ${JSON.stringify(name.slice(0, 64))} is included more than once`);
+    if (values.has(name)) throw new InvalidRequestError(`parameter ${quoted(name)} is included more than once`);
     values.set(name, value);
   }
   return new FormParams(values);
