@@ -33,6 +33,8 @@ export interface WorkerAppDeps {
   keys: JwksKeySource;
   /** The records connection (readiness); undefined in memory mode. */
   redis?: Redis;
+  /** Readiness: is the revoked set confirmed complete? (`RunningWorkerApi.revocationsConfirmed`) */
+  revocationsConfirmed: () => boolean;
 }
 
 /** The worker-api's routes as a Koa app (give `app.callback()` to an HTTP server). */
@@ -56,7 +58,7 @@ export function createWorkerApp(deps: WorkerAppDeps): Koa {
   registerMayorRoutes(router, routeDeps, guard);
   registerMergeRoutes(router, routeDeps, guard);
   registerOperatorRoutes(router, { operatorToken: deps.operatorToken, dispatcher: deps.dispatcher, records: deps.records, body });
-  registerOperationsRoutes(router, { metrics: deps.metrics, keys: deps.keys, redis: deps.redis });
+  registerOperationsRoutes(router, { metrics: deps.metrics, keys: deps.keys, redis: deps.redis, revocationsConfirmed: deps.revocationsConfirmed });
   app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

@@ -20,6 +20,8 @@ export interface WorkerSettings {
   operatorToken: string | undefined;
   redisUrl: string | null;
   prefix: string;
+  /** WORKER_REVOCATION_MAX_STALENESS, in ms. */
+  revocationMaxStalenessMs: number;
 }
 
 export const DEFAULT_WORKER_PORT = 4100;
@@ -43,6 +45,12 @@ export const WORKER_DEFAULTS = {
   claimPollMs: 1_000,
   /** Safety-net resync of the revoked set, so a missed pub/sub message still lands within 1 s. */
   revocationResyncIntervalMs: 500,
+  /**
+   * WORKER_REVOCATION_MAX_STALENESS: past this long without a confirmed complete revoked set,
+   * agent tokens get 503 (fail closed). Several resync periods, so one slow read does not
+   * refuse anyone; short, so a missed revocation cannot be honoured for long. Recommended: 5 s.
+   */
+  revocationMaxStalenessMs: 5_000,
   /** Verified-token cache size (entries). */
   verifyCacheSize: 10_000,
   /** An unknown kid refetches the JWKS at most this often. */
@@ -64,6 +72,13 @@ function parsePort(raw: string | undefined): number {
     throw new WorkerConfigError(`WORKER_PORT must be a port number, got ${JSON.stringify(raw)}`);
   }
   return Number(raw);
+}
+
+/** A positive whole number of seconds, in ms; `fallbackMs` when unset. */
+function positiveSecondsMs(name: string, raw: string | undefined, fallbackMs: number): number {
+  if (raw === undefined || raw.trim() === "") return fallbackMs;
+  if (!/^[1-9][0-9]{0,8}$/.test(raw.trim())) throw new WorkerConfigError(`${name} must be a positive whole number of seconds, got ${JSON.stringify(raw)}`);
+  return Number(raw.trim()) * 1000;
 }
 
 function httpUrl(name: string, raw: string): string {
@@ -109,6 +124,7 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
     operatorToken,
     redisUrl,
     prefix: env.REDIS_PREFIX ?? DEFAULT_PREFIX,
+    revocationMaxStalenessMs: positiveSecondsMs("WORKER_REVOCATION_MAX_STALENESS", env.WORKER_REVOCATION_MAX_STALENESS, WORKER_DEFAULTS.revocationMaxStalenessMs),
   };
 }
 
@@ -124,6 +140,7 @@ export function workerApiOptions(settings: WorkerSettings, env: NodeJS.ProcessEn
     authUrl: settings.authUrl,
     redisUrl: settings.redisUrl,
     prefix: settings.prefix,
+    revocationMaxStalenessMs: settings.revocationMaxStalenessMs,
     containerUrl: settings.containerUrl,
     containerControlToken: settings.containerControlToken ?? randomBytes(32).toString("base64url"),
     clientId: settings.clientId,

@@ -10,7 +10,7 @@ import { AuthMetadataSource } from "./auth/metadata.js";
 import { authenticate } from "./auth/middleware.js";
 import { fastRetry, RedisRevocationSync } from "./auth/redis-revocation-sync.js";
 import { RevocationList } from "./auth/revocation-list.js";
-import type { RevocationSync } from "./auth/revocation-sync.js";
+import { type RevocationSync, revocationsConfirmed } from "./auth/revocation-sync.js";
 import { VerifiedTokenCache } from "./auth/verify-cache.js";
 import { DEFAULT_PREFIX, WORKER_DEFAULTS } from "./config.js";
 import { AuthClient } from "./dispatch/auth-client.js";
@@ -57,6 +57,8 @@ export interface WorkerApiOptions {
   instanceId?: string;
   /** Safety-net resync period of the revoked set (Redis mode). */
   revocationResyncIntervalMs?: number;
+  /** Agent tokens get 503 once the revoked set is unconfirmed for longer (fail closed). */
+  revocationMaxStalenessMs?: number;
   verifyCacheSize?: number;
   jwksRefetchCooldownMs?: number;
   clock?: () => number;
@@ -73,6 +75,8 @@ export interface RunningWorkerApi {
   revocations: RevocationList;
   /** Present in Redis mode (tests can force a resync). */
   revocationSync: RevocationSync;
+  /** Is the revoked set confirmed complete now (else agent tokens get 503)? */
+  revocationsConfirmed: () => boolean;
   verifyCache: VerifiedTokenCache;
   keys: JwksKeySource;
   records: RecordStore;
@@ -156,8 +160,10 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
   keys.refresh().catch((error: Error) => log.warn({ err: error.message }, "JWKS not fetched yet; retried on first use"));
 
   // Authentication is always on here: no option or setting reaches this choice.
-  const authenticator = authenticate({ policy, keys, cache: verifyCache, revocations, now, log, metrics });
-  const app = createWorkerApp({ authenticator, records, now, log, operatorToken, dispatcher, metrics, keys, redis });
+  const maxStalenessMs = options.revocationMaxStalenessMs ?? WORKER_DEFAULTS.revocationMaxStalenessMs;
+  const confirmed = () => revocationsConfirmed(revocationSync, now(), maxStalenessMs);
+  const authenticator = authenticate({ policy, keys, cache: verifyCache, revocations, revocationsConfirmed: confirmed, now, log, metrics });
+  const app = createWorkerApp({ authenticator, records, now, log, operatorToken, dispatcher, metrics, keys, redis, revocationsConfirmed: confirmed });
 
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve(listening));
@@ -175,6 +181,7 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
     agentState,
     revocations,
     revocationSync,
+    revocationsConfirmed: confirmed,
     verifyCache,
     keys,
     records,

@@ -39,7 +39,7 @@ describe("worker-api metrics after real requests (in-memory mode)", () => {
     assert.deepEqual(health.body, { status: "ok" });
     const ready = await get(`${worker.url}/readyz`);
     assert.equal(ready.status, 200);
-    assert.deepEqual(ready.body, { status: "ok", redis: "memory", keys: "loaded" });
+    assert.deepEqual(ready.body, { status: "ok", redis: "memory", keys: "loaded", revocations: "synced" });
   });
 
   test("every authentication outcome moves its own counter by exactly the expected amount", async () => {
@@ -107,7 +107,7 @@ describe("worker-api /readyz without verification keys", () => {
     try {
       const ready = await get(`${worker.url}/readyz`);
       assert.equal(ready.status, 503);
-      assert.deepEqual(ready.body, { status: "unavailable", redis: "memory", keys: "missing" });
+      assert.deepEqual(ready.body, { status: "unavailable", redis: "memory", keys: "missing", revocations: "synced" });
       assert.equal((await get(`${worker.url}/healthz`)).status, 200, "alive all the same");
     } finally {
       await worker.close();
@@ -155,7 +155,7 @@ describe("worker-api readiness and revocation sync with a Redis that stops", () 
 
   test("/readyz goes 503 while Redis is stopped and back to 200; the sync lag grows and recovers", async () => {
     assert.equal((await ready()).status, 200);
-    assert.deepEqual((await ready()).body, { status: "ok", redis: "up", keys: "loaded" });
+    assert.deepEqual((await ready()).body, { status: "ok", redis: "up", keys: "loaded", revocations: "synced" });
     await waitFor(async () => (await lag()) < 5, 10_000, "a fresh resync");
 
     await server.kill();
@@ -163,7 +163,8 @@ describe("worker-api readiness and revocation sync with a Redis that stops", () 
       const answer = await ready();
       return answer.status === 503 ? answer : undefined;
     }, 15_000, "/readyz 503");
-    assert.deepEqual(down.body, { status: "unavailable", redis: "down", keys: "loaded" });
+    // Issue 14: readiness also says whether the revoked set is confirmed (within 5 s of the stop it still is).
+    assert.deepEqual(down.body, { status: "unavailable", redis: "down", keys: "loaded", revocations: "synced" });
     assert.equal((await get(`${worker.url}/healthz`)).status, 200, "alive while not ready");
     const stale = await waitFor(async () => {
       const seconds = await lag();

@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     dispatcher: worker.dispatcher,
     metrics: worker.metrics,
     keys: worker.keys,
+    revocationsConfirmed: worker.revocationsConfirmed,
   });
   const noAuth: Server = createServer(app.callback());
   noAuth.listen(0, "127.0.0.1");

@@ -22,6 +22,8 @@ export interface AuthenticateDeps {
   keys: JwksKeySource;
   cache: VerifiedTokenCache;
   revocations: RevocationList;
+  /** False while the revoked set is not confirmed complete (`revocationsConfirmed`): 503. */
+  revocationsConfirmed: () => boolean;
   now: () => number;
   log: Logger;
   metrics?: WorkerMetrics;
@@ -89,6 +91,15 @@ export function authenticate(deps: AuthenticateDeps) {
     if (deps.revocations.isRevoked(claims.sid)) {
       unauthorized(ctx, INVALID_TOKEN_CHALLENGE, "invalid_token", "the session was revoked");
       count("revoked");
+      return;
+    }
+    // Fail closed: without a recent complete revoked set, "not revoked" cannot be told
+    // from "revocation missed". RFC 9110 §15.6.4 (503) with Retry-After (§10.2.3).
+    if (!deps.revocationsConfirmed()) {
+      deps.log.warn("refused: the revoked set is not confirmed complete (Redis unreachable?)");
+      ctx.set("retry-after", "1");
+      sendError(ctx, 503, "temporarily_unavailable", "revocations cannot be confirmed");
+      count("unavailable");
       return;
     }
     ctx.state.claims = claims;

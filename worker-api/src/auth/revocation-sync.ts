@@ -15,3 +15,13 @@ export interface RevocationSync {
    */
   reasonOf(sid: string): Promise<RevocationReason | undefined>;
 }
+
+/**
+ * Fail closed (issue 14): a token whose session is not in the revoked set is trusted only
+ * while the set was confirmed complete within `maxStalenessMs`; past that the worker cannot
+ * tell a live session from one whose revocation it missed, so it refuses with 503 until a
+ * resync succeeds again.
+ */
+export function revocationsConfirmed(sync: RevocationSync, nowMs: number, maxStalenessMs: number): boolean {
+  return sync.syncLagSeconds(nowMs) * 1000 <= maxStalenessMs;
+}

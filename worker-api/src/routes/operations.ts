@@ -12,6 +12,8 @@ export interface OperationsDeps {
   keys: JwksKeySource;
   /** The records connection; undefined in memory mode. */
   redis: Redis | undefined;
+  /** False while the revoked set is not confirmed complete (agent tokens get 503 then). */
+  revocationsConfirmed: () => boolean;
 }
 
 /** Resolves the check's answer, or false once `READINESS_TIMEOUT_MS` passed or it threw. */
@@ -46,8 +48,9 @@ async function keysState(keys: JwksKeySource): Promise<"loaded" | "missing"> {
  * Operations endpoints, unauthenticated (like Prometheus scrapes and orchestrator probes
  * expect) and holding no token, session id or agent id:
  * - `GET /healthz`: liveness, 200 `{status: "ok"}` while the process serves.
- * - `GET /readyz`: 200 `{status: "ok", redis, keys}` when Redis answers a PING (or the
- *   worker runs in memory) and verification keys from the JWKS are held; 503
+ * - `GET /readyz`: 200 `{status: "ok", redis, keys, revocations}` when Redis answers a PING
+ *   (or the worker runs in memory), verification keys from the JWKS are held and the revoked
+ *   set is confirmed complete (`revocations: "synced"`, else `"stale"`); 503
  *   `{status: "unavailable", ...}` naming what is down.
  * - `GET /metrics`: Prometheus exposition of this instance's registry.
  */
@@ -60,9 +63,10 @@ export function registerOperationsRoutes(router: Router, deps: OperationsDeps): 
   router.get("/readyz", async (ctx) => {
     noStore(ctx);
     const [redis, keys] = await Promise.all([redisState(deps.redis), keysState(deps.keys)]);
-    const ready = redis !== "down" && keys === "loaded";
+    const revocations = deps.revocationsConfirmed() ? "synced" : "stale";
+    const ready = redis !== "down" && keys === "loaded" && revocations === "synced";
     ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? "ok" : "unavailable", redis, keys };
+    ctx.body = { status: ready ? "ok" : "unavailable", redis, keys, revocations };
   });
   router.get("/metrics", async (ctx) => {
     noStore(ctx);
