@@ -1,3 +1,3 @@
 // The service kit: one way for each shared concern across auth-service, worker-api and
 // container-client. This file only re-exports.
-export {};
+export * from "./redis/index.js";

@@ -1,27 +1,12 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Redis } from "ioredis";
+import type { ChildProcess } from "node:child_process";
+import type { Cluster, Redis } from "ioredis";
 import { freePort } from "./ports.js";
-
-const HOW_TO_GET_REDIS =
-  "Tests need Redis. Set REDIS_URL, run one on 127.0.0.1:6379 " +
-  '(redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no), ' +
-  "or install redis-server (apt-get install -y redis-server) so tests can start their own.";
+import { HOW_TO_GET_REDIS, redisAnswers, spawnRedisProcess, tempDir } from "./redis-process.js";
 
 async function answers(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  client.on("error", () => {});
-  try {
-    await client.connect();
-    return (await client.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
+  const { hostname, port } = new URL(url);
+  return redisAnswers(hostname, Number(port || 6379), new URL(url).password || undefined);
 }
 
 let shared: Promise<string> | undefined;
@@ -50,14 +35,18 @@ export function randomPrefix(label = "t"): string {
   return `gtt:${label}:${randomBytes(6).toString("hex")}:`;
 }
 
-/** Deletes every key under `prefix` (only keys this test created). */
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== "0");
+/** Deletes every key under `prefix` (only keys this test created); on a cluster, on every primary. */
+export async function deleteKeys(redis: Redis | Cluster, prefix: string): Promise<void> {
+  const nodes = redis.isCluster ? (redis as Cluster).nodes("master") : [redis as Redis];
+  for (const node of nodes) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await node.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+      cursor = next;
+      // one key at a time: on a cluster the keys of one node may still sit in different slots
+      for (const key of keys) await node.unlink(key);
+    } while (cursor !== "0");
+  }
 }
 
 export interface RedisServer {
@@ -81,45 +70,15 @@ export interface RedisServerOptions {
 /** Starts a throwaway `redis-server` from PATH on a free loopback port. */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "gt-redis-"));
   const persistence = options.appendonly ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
-  let child: ChildProcess;
-  const launch = async () => {
-    child = spawn("redis-server", ["--bind", "127.0.0.1", "--port", String(port), "--save", "", ...persistence, "--dir", dir], { stdio: "ignore" });
-    const failed = new Promise<never>((_, reject) => {
-      child.once("error", (cause) => reject(new Error(`cannot start redis-server. ${HOW_TO_GET_REDIS}`, { cause })));
-    });
-    const url = `redis://127.0.0.1:${port}`;
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const ok = await Promise.race([answers(url), failed]);
-      if (ok) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    child.kill("SIGKILL");
-    throw new Error(`redis-server on port ${port} did not answer. ${HOW_TO_GET_REDIS}`);
-  };
-  await launch();
-  const server: RedisServer = {
+  const child = await spawnRedisProcess(port, tempDir("redis"), ["--save", "", ...persistence]);
+  return {
     url: `redis://127.0.0.1:${port}`,
     port,
     get process() {
-      return child;
+      return child.process;
     },
-    async kill(hard = false) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill(hard ? "SIGKILL" : "SIGTERM");
-      await exited;
-    },
-    async restart() {
-      await server.kill();
-      await launch();
-    },
+    kill: (hard) => child.kill(hard),
+    restart: () => child.restart(),
   };
-  process.once("exit", () => {
-    child.kill("SIGKILL");
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return server;
 }

@@ -1,0 +1,2 @@
+export { closeRedis, connectInBackground, createRedisConnection, createRedisSubscriber, fastReconnect, type RedisConnection, type RedisConnectionOptions } from "./connect.js";
+export { type RedisAddress, type RedisAuth, type RedisSettings, RedisSettingsError, DEFAULT_SENTINEL_MASTER, describeRedis, parseAddressList, redisSettings, standaloneRedis } from "./settings.js";
