@@ -26,7 +26,7 @@ import { AuthMetrics } from "./metrics/auth-metrics.js";
 import { createServiceRegistry } from "./metrics/registry.js";
 import type { Provider, StoreKind } from "./provider.js";
 import type { SessionStore } from "./store/types.js";
-import { AccessTokenStrategy } from "./tokens/access-token-strategy.js";
+import { AccessTokenStrategy } from "./tokens/access-token.js";
 import { RefreshTokenStrategy } from "./tokens/refresh-token.js";
 
 export interface AuthAppDeps {

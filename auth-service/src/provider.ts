@@ -5,7 +5,7 @@ import type { ClientRegistry } from "./http/clients.js";
 import type { AuthMetrics } from "./metrics/auth-metrics.js";
 import type { SigningKeys } from "./keys/signing-keys.js";
 import type { SessionStore } from "./store/types.js";
-import type { AccessTokenStrategy } from "./tokens/access-token-strategy.js";
+import type { AccessTokenStrategy } from "./tokens/access-token.js";
 import type { RefreshTokenStrategy } from "./tokens/refresh-token.js";
 
 /** Where the sessions live: readyz reports it. */

@@ -9,7 +9,7 @@ import type { AuthenticatedClient } from "../src/http/clients.js";
 import { FormParams } from "../src/http/form-params.js";
 import { generateSigningKeys } from "../src/keys/signing-keys.js";
 import { createMemoryStore } from "../src/store/index.js";
-import { AccessTokenStrategy } from "../src/tokens/access-token-strategy.js";
+import { AccessTokenStrategy } from "../src/tokens/access-token.js";
 import { RefreshTokenStrategy } from "../src/tokens/refresh-token.js";
 
 const policy = loadPolicy({});

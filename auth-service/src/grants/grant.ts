@@ -4,7 +4,7 @@ import type { OAuthError } from "../errors.js";
 import type { AuthenticatedClient, ClientRegistry } from "../http/clients.js";
 import type { FormParams } from "../http/form-params.js";
 import type { SessionStore } from "../store/types.js";
-import type { AccessTokenStrategy } from "../tokens/access-token-strategy.js";
+import type { AccessTokenStrategy } from "../tokens/access-token.js";
 import type { RefreshTokenStrategy } from "../tokens/refresh-token.js";
 
 /** RFC 6749 §5.1 successful response, plus Gastown's `session_id`. */
