@@ -55,6 +55,11 @@ export const WORKER_DEFAULTS = {
   verifyCacheSize: 10_000,
   /** An unknown kid refetches the JWKS at most this often. */
   jwksRefetchCooldownMs: 1_000,
+  /**
+   * The JWKS is also refetched this often: a key removed from it (after a compromise) is
+   * refused, and tokens it verified leave the cache, within this bound. Recommended: 60 s.
+   */
+  jwksRefreshIntervalMs: 60_000,
   /** Largest JSON body an agent may post. */
   maxBodyBytes: 256 * 1024,
   /** Records kept per agent (oldest trimmed). */

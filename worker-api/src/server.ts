@@ -61,6 +61,8 @@ export interface WorkerApiOptions {
   revocationMaxStalenessMs?: number;
   verifyCacheSize?: number;
   jwksRefetchCooldownMs?: number;
+  /** Periodic JWKS refetch (a removed key is refused within this long). */
+  jwksRefreshIntervalMs?: number;
   clock?: () => number;
   logLevel?: string;
 }
@@ -157,7 +159,9 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
   revocations.onNew((via) => metrics.revocationApplied(via));
   revocations.onRefused((problem) => metrics.revocationRefused(problem));
   await revocationSync.start();
+  keys.onKeySet((kids) => verifyCache.retainKids(kids));
   keys.refresh().catch((error: Error) => log.warn({ err: error.message }, "JWKS not fetched yet; retried on first use"));
+  keys.startRefreshing(options.jwksRefreshIntervalMs ?? WORKER_DEFAULTS.jwksRefreshIntervalMs, (error) => log.warn({ err: error.message }, "JWKS refetch failed; keeping the keys held"));
 
   // Authentication is always on here: no option or setting reaches this choice.
   const maxStalenessMs = options.revocationMaxStalenessMs ?? WORKER_DEFAULTS.revocationMaxStalenessMs;
@@ -191,6 +195,7 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      keys.close();
       await dispatcher.close();
       await revocationSync.close();
       await records.close();

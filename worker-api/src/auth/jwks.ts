@@ -13,10 +13,15 @@ export interface JwksKeySourceOptions {
   now?: () => number;
 }
 
+/** Called after every successful fetch with the kids now held. */
+export type KeySetListener = (kids: ReadonlySet<string>) => void;
+
 /**
  * The auth-service's public keys, fetched from its `jwks_uri`, cached by `kid`, and
- * refetched only when a token names a kid we do not hold (key rotation), at most once per
- * cooldown. Never fetched per request.
+ * refetched when a token names a kid we do not hold (key rotation), at most once per
+ * cooldown, and on a timer (`startRefreshing`): a key the auth-service stopped publishing
+ * (removed after a compromise) is dropped within one period, and listeners (the verified
+ * token cache) drop what it verified. Never fetched per request.
  */
 export class JwksKeySource {
   readonly #options: JwksKeySourceOptions;
@@ -25,6 +30,8 @@ export class JwksKeySource {
   readonly #imported = new Map<string, CryptoKey>();
   #lastFetchAt = Number.NEGATIVE_INFINITY;
   #inflight: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #listeners = new Set<KeySetListener>();
   /** How many times the JWKS was fetched (tests and metrics). */
   fetchCount = 0;
 
@@ -60,6 +67,31 @@ export class JwksKeySource {
     }
     return key;
   };
+
+  /** Is a key with this kid in the last fetched set? */
+  holds(kid: string): boolean {
+    return this.#jwks.has(kid);
+  }
+
+  onKeySet(listener: KeySetListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Refetches every `intervalMs` (unref'd timer) until `close`. A failed fetch keeps the keys
+   * held (the auth-service may be restarting) and is reported to `onError`.
+   */
+  startRefreshing(intervalMs: number, onError: (error: Error) => void): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = setInterval(() => this.refresh().catch(onError), intervalMs);
+    this.#timer.unref();
+  }
+
+  close(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
 
   /** How many usable public keys the last successful JWKS fetch brought (0 before one). */
   get keyCount(): number {
@@ -102,5 +134,7 @@ export class JwksKeySource {
     for (const cacheKey of this.#imported.keys()) {
       if (!next.has(cacheKey.split("\u0000")[0] ?? "")) this.#imported.delete(cacheKey);
     }
+    const kids: ReadonlySet<string> = new Set(next.keys());
+    for (const listener of this.#listeners) listener(kids);
   }
 }

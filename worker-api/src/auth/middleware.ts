@@ -71,8 +71,17 @@ export function authenticate(deps: AuthenticateDeps) {
     deps.cache.countLookup(claims !== undefined);
     deps.metrics?.cacheLookup(claims !== undefined);
     if (!claims) {
+      let kid = "";
       try {
-        claims = await verifyAccessToken(token, deps.keys.getKey, deps.policy, { currentDate: new Date(nowMs) });
+        claims = await verifyAccessToken(
+          token,
+          (header) => {
+            kid = header.kid ?? "";
+            return deps.keys.getKey(header);
+          },
+          deps.policy,
+          { currentDate: new Date(nowMs) },
+        );
       } catch (error) {
         if (causeChain(error).some((e) => e instanceof JwksUnavailableError)) {
           deps.log.error({ err: (error as Error).message }, "cannot verify: auth-service keys unavailable");
@@ -86,7 +95,8 @@ export function authenticate(deps: AuthenticateDeps) {
         count(causeChain(error).some((e) => (e as { code?: unknown }).code === JWT_EXPIRED) ? "expired" : "invalid");
         return;
       }
-      deps.cache.set(token, claims, nowSec);
+      // Not cached when its key left the JWKS meanwhile (a refetch ran during the check).
+      if (deps.keys.holds(kid)) deps.cache.set(token, claims, nowSec, kid);
     }
     if (deps.revocations.isRevoked(claims.sid)) {
       unauthorized(ctx, INVALID_TOKEN_CHALLENGE, "invalid_token", "the session was revoked");

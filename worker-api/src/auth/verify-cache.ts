@@ -4,6 +4,8 @@ interface Entry {
   /** The exact token string that was verified. */
   token: string;
   claims: AccessTokenClaims;
+  /** The kid of the key that verified it ("" when not told: dropped at any key-set change). */
+  kid: string;
 }
 
 /**
@@ -28,7 +30,8 @@ interface Entry {
  *   integrity-protected, not confidential, and the signature cannot be computed.
  * - It replaces a SHA-256 of every presented token (~1.4 µs, the largest cost of a hit).
  * The tokens held here live only in this process's memory, never leave it, and go at
- * their `exp` or when evicted, whichever comes first.
+ * their `exp`, when evicted, or when the key that verified them leaves the JWKS
+ * (`retainKids`), whichever comes first.
  */
 export class VerifiedTokenCache {
   readonly #entries = new Map<string, Entry>();
@@ -73,17 +76,22 @@ export class VerifiedTokenCache {
     else this.misses += 1;
   }
 
-  /** Records a token that passed full verification (only then). */
-  set(token: string, claims: AccessTokenClaims, nowSec: number): void {
+  /** Records a token that passed full verification (only then), with the kid of the key that verified it. */
+  set(token: string, claims: AccessTokenClaims, nowSec: number, kid = ""): void {
     if (claims.exp <= nowSec) return;
     const key = VerifiedTokenCache.keyOf(token);
     this.#entries.delete(key);
-    this.#entries.set(key, { token, claims });
+    this.#entries.set(key, { token, claims, kid });
     while (this.#entries.size > this.#maxEntries) {
       const oldest = this.#entries.keys().next().value;
       if (oldest === undefined) break;
       this.#entries.delete(oldest);
     }
+  }
+
+  /** Drops every entry verified by a key whose kid is not in `kids` (the JWKS changed). */
+  retainKids(kids: ReadonlySet<string>): void {
+    for (const [key, entry] of this.#entries) if (!kids.has(entry.kid)) this.#entries.delete(key);
   }
 
   clear(): void {
