@@ -22,6 +22,8 @@ export interface WorkerSettings {
   prefix: string;
   /** WORKER_REVOCATION_MAX_STALENESS, in ms. */
   revocationMaxStalenessMs: number;
+  /** The auth-service's metadata must be https unless NODE_ENV=development. */
+  requireHttps: boolean;
 }
 
 export const DEFAULT_WORKER_PORT = 4100;
@@ -129,6 +131,7 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
     operatorToken,
     redisUrl,
     prefix: env.REDIS_PREFIX ?? DEFAULT_PREFIX,
+    requireHttps: env.NODE_ENV !== "development",
     revocationMaxStalenessMs: positiveSecondsMs("WORKER_REVOCATION_MAX_STALENESS", env.WORKER_REVOCATION_MAX_STALENESS, WORKER_DEFAULTS.revocationMaxStalenessMs),
   };
 }
@@ -146,6 +149,7 @@ export function workerApiOptions(settings: WorkerSettings, env: NodeJS.ProcessEn
     redisUrl: settings.redisUrl,
     prefix: settings.prefix,
     revocationMaxStalenessMs: settings.revocationMaxStalenessMs,
+    requireHttps: settings.requireHttps,
     containerUrl: settings.containerUrl,
     containerControlToken: settings.containerControlToken ?? randomBytes(32).toString("base64url"),
     clientId: settings.clientId,

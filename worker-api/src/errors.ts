@@ -18,8 +18,17 @@ export class JwksError extends WorkerApiError {
 
 /** The metadata or JWKS could not be fetched at all (auth-service unreachable): a 503, not a 401. */
 export class JwksUnavailableError extends JwksError {
-  override readonly code = "ERR_JWKS_UNAVAILABLE";
+  override readonly code: string = "ERR_JWKS_UNAVAILABLE";
   override name = "JwksUnavailableError";
+}
+
+/**
+ * The metadata answered but must not be trusted (issuer, origin or scheme): the keys stay
+ * unavailable (503 to agents, /readyz keys missing) until the auth-service or AUTH_ISSUER is fixed.
+ */
+export class MetadataRefusedError extends JwksUnavailableError {
+  override readonly code = "ERR_AUTH_METADATA_REFUSED";
+  override name = "MetadataRefusedError";
 }
 
 /** The token endpoint refused or failed a dispatch or revocation. */

@@ -32,6 +32,11 @@ export interface WorkerApiOptions {
   host?: string;
   /** auth-service base URL; metadata (RFC 8414) and JWKS are found from it. */
   authUrl: string;
+  /**
+   * Refuse metadata whose issuer or endpoints are not https (`workerApiOptions` sets it
+   * unless NODE_ENV=development). Default false for programmatic use (tests on loopback).
+   */
+  requireHttps?: boolean;
   /** Must match the auth-service's; the issuer defaults to AUTH_ISSUER, else `authUrl`. */
   policyOverrides?: PolicyOverrides;
   /** Default env.REDIS_URL; unset/null means in-memory records and the in-process bus. */
@@ -104,7 +109,7 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
   const prefix = options.prefix ?? env.REDIS_PREFIX ?? DEFAULT_PREFIX;
   const operatorToken = options.operatorToken ?? (env.WORKER_OPERATOR_TOKEN?.trim() || randomBytes(32).toString("base64url"));
 
-  const metadata = new AuthMetadataSource(options.authUrl);
+  const metadata = new AuthMetadataSource(options.authUrl, { issuer: policy.issuer, requireHttps: options.requireHttps ?? false });
   const keys = new JwksKeySource({ metadata, refetchCooldownMs: options.jwksRefetchCooldownMs ?? WORKER_DEFAULTS.jwksRefetchCooldownMs, now });
   const verifyCache = new VerifiedTokenCache(options.verifyCacheSize ?? WORKER_DEFAULTS.verifyCacheSize);
   const revocations = new RevocationList(nowSec);

@@ -85,6 +85,8 @@ export class ProcessStack {
       WORKER_OPERATOR_TOKEN: s.operatorToken,
       CONTAINER_CONTROL_TOKEN: s.controlToken,
       CONTAINER_URL: this.containerUrl,
+      // The issuer is plain http on loopback: only NODE_ENV=development lets the worker use its metadata.
+      NODE_ENV: "development",
       TEST_CLOCK_OFFSET_MS: String(options.workerClockOffsetMs ?? 0),
     };
     const agentCommand = [process.execPath, CALLBACK_AGENT, "--interval-ms", String(options.agentIntervalMs ?? 200), "--record-dir", this.recordDir].join(" ");

@@ -1,5 +1,6 @@
 import { JwksError, JwksUnavailableError } from "../errors.js";
 import { fetchJson, isObject } from "../http/fetch-json.js";
+import { checkAuthMetadata, type MetadataExpectations } from "./metadata-checks.js";
 
 /** The parts of the auth-service's RFC 8414 metadata the worker uses. */
 export interface AuthMetadata {
@@ -11,14 +12,19 @@ export interface AuthMetadata {
 
 /**
  * Fetches `<authUrl>/.well-known/oauth-authorization-server` (RFC 8414 §3) once and keeps
- * it; a failed fetch is retried on the next use, never cached.
+ * it once `checkAuthMetadata` accepts it; a failed or refused fetch is retried on the next
+ * use, never cached.
  */
 export class AuthMetadataSource {
   readonly #url: string;
+  readonly #expected: MetadataExpectations;
   #metadata: Promise<AuthMetadata> | undefined;
 
-  constructor(authUrl: string) {
-    this.#url = `${authUrl.replace(/\/+$/, "")}/.well-known/oauth-authorization-server`;
+  /** `expected.issuer` defaults to `authUrl` (the identifier the well-known path was added to). */
+  constructor(authUrl: string, expected: Partial<MetadataExpectations> = {}) {
+    const base = authUrl.replace(/\/+$/, "");
+    this.#url = `${base}/.well-known/oauth-authorization-server`;
+    this.#expected = { issuer: expected.issuer ?? base, requireHttps: expected.requireHttps ?? false };
   }
 
   get(): Promise<AuthMetadata> {
@@ -45,6 +51,8 @@ export class AuthMetadataSource {
     for (const field of fields) {
       if (typeof body[field] !== "string") throw new JwksError(`auth metadata lacks ${field}`);
     }
-    return body as unknown as AuthMetadata;
+    const metadata = body as unknown as AuthMetadata;
+    checkAuthMetadata(metadata, this.#expected);
+    return metadata;
   }
 }
