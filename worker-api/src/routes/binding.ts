@@ -1,4 +1,4 @@
-import { type AccessTokenClaims, hasScope } from "@gastown/token-policy";
+import { type AccessTokenClaims, hasScope, type Scope } from "@gastown/token-policy";
 import type { Context, Next } from "koa";
 import { forbidden, insufficientScope } from "../http/respond.js";
 
@@ -15,6 +15,18 @@ export type Binding =
   | "rig-member"
   /** `/mayor/:townId/tools/:tool`: a town-level token of that town with the mayor scope. */
   | "mayor";
+
+/**
+ * The scope each kind of route needs (DESIGN.md "Scopes"): agent callbacks the `agent` scope,
+ * mayor tools the `mayor` scope. A token narrowed at refresh to `mayor` alone is no agent
+ * token: RFC 6750 §3.1 insufficient_scope (403).
+ */
+const REQUIRED_SCOPE: Readonly<Record<Binding, Scope>> = {
+  "rig-agent": "agent",
+  "town-agent": "agent",
+  "rig-member": "agent",
+  mayor: "mayor",
+};
 
 function mismatch(claims: AccessTokenClaims, params: Record<string, string>, binding: Binding): string | undefined {
   if (params.townId !== claims.town_id) return "the token belongs to another town";
@@ -46,9 +58,10 @@ export function bindRoute(binding: Binding) {
       forbidden(ctx, reason);
       return;
     }
-    if (binding === "mayor" && !hasScope(claims.scope, "mayor")) {
+    const scope = REQUIRED_SCOPE[binding];
+    if (!hasScope(claims.scope, scope)) {
       ctx.state.authOutcome = "insufficient_scope";
-      insufficientScope(ctx, "mayor");
+      insufficientScope(ctx, scope);
       return;
     }
     await next();
