@@ -1,9 +1,10 @@
 import type { Context } from "koa";
+import { bearerChallenge } from "../auth/challenge.js";
 
 /** RFC 6750 §3: a request with no credentials gets the bare challenge, no error code. */
-export const BARE_CHALLENGE = "Bearer";
+export const BARE_CHALLENGE = bearerChallenge();
 /** RFC 6750 §3.1: an invalid, expired or revoked token. */
-export const INVALID_TOKEN_CHALLENGE = 'Bearer error="invalid_token"';
+export const INVALID_TOKEN_CHALLENGE = bearerChallenge({ error: "invalid_token" });
 
 export function sendError(ctx: Context, status: number, error: string, description?: string): void {
   ctx.status = status;
@@ -18,7 +19,7 @@ export function unauthorized(ctx: Context, challenge: string, error: string, des
 
 /** RFC 6750 §3.1: insufficient_scope is a 403 naming the scope needed. */
 export function insufficientScope(ctx: Context, scope: string): void {
-  ctx.set("www-authenticate", `Bearer error="insufficient_scope", scope="${scope}"`);
+  ctx.set("www-authenticate", bearerChallenge({ error: "insufficient_scope", scope }));
   sendError(ctx, 403, "insufficient_scope", `this route needs the ${scope} scope`);
 }
 
