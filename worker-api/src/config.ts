@@ -24,6 +24,10 @@ export interface WorkerSettings {
   revocationMaxStalenessMs: number;
   /** The auth-service's metadata must be https unless NODE_ENV=development. */
   requireHttps: boolean;
+  /** WORKER_CLAIM_LEASE_MS: a claim's lease on an agent (how long a killed instance's agents wait). */
+  claimLeaseMs: number;
+  /** WORKER_CLAIM_POLL_MS: longest sleep between two looks at the due set. */
+  claimPollMs: number;
 }
 
 export const DEFAULT_WORKER_PORT = 4100;
@@ -45,6 +49,8 @@ export const WORKER_DEFAULTS = {
   claimLeaseMs: 10_000,
   /** Longest sleep between two looks at the due set (agents other instances added). */
   claimPollMs: 1_000,
+  /** SIGTERM drain: requests still in flight after this long are cut. */
+  drainTimeoutMs: 10_000,
   /** Safety-net resync of the revoked set, so a missed pub/sub message still lands within 1 s. */
   revocationResyncIntervalMs: 500,
   /**
@@ -86,6 +92,16 @@ function positiveSecondsMs(name: string, raw: string | undefined, fallbackMs: nu
   if (raw === undefined || raw.trim() === "") return fallbackMs;
   if (!/^[1-9][0-9]{0,8}$/.test(raw.trim())) throw new WorkerConfigError(`${name} must be a positive whole number of seconds, got ${JSON.stringify(raw)}`);
   return Number(raw.trim()) * 1000;
+}
+
+/** A whole number of milliseconds in [min, max], or the default when unset. */
+function milliseconds(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw.trim());
+  if (!/^[0-9]{1,9}$/.test(raw.trim()) || value < min || value > max) {
+    throw new WorkerConfigError(`${name} must be a whole number of milliseconds from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
 }
 
 function httpUrl(name: string, raw: string): string {
@@ -133,6 +149,8 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
     prefix: env.REDIS_PREFIX ?? DEFAULT_PREFIX,
     requireHttps: env.NODE_ENV !== "development",
     revocationMaxStalenessMs: positiveSecondsMs("WORKER_REVOCATION_MAX_STALENESS", env.WORKER_REVOCATION_MAX_STALENESS, WORKER_DEFAULTS.revocationMaxStalenessMs),
+    claimLeaseMs: milliseconds("WORKER_CLAIM_LEASE_MS", env.WORKER_CLAIM_LEASE_MS, WORKER_DEFAULTS.claimLeaseMs, 200, 600_000),
+    claimPollMs: milliseconds("WORKER_CLAIM_POLL_MS", env.WORKER_CLAIM_POLL_MS, WORKER_DEFAULTS.claimPollMs, 20, 60_000),
   };
 }
 
@@ -150,6 +168,8 @@ export function workerApiOptions(settings: WorkerSettings, env: NodeJS.ProcessEn
     prefix: settings.prefix,
     revocationMaxStalenessMs: settings.revocationMaxStalenessMs,
     requireHttps: settings.requireHttps,
+    claimLeaseMs: settings.claimLeaseMs,
+    claimPollMs: settings.claimPollMs,
     containerUrl: settings.containerUrl,
     containerControlToken: settings.containerControlToken ?? randomBytes(32).toString("base64url"),
     clientId: settings.clientId,

@@ -195,13 +195,26 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
     keys,
     records,
     metrics,
+    /**
+     * SIGTERM drain (DESIGN.md "worker-api state"): stops listening and claiming at once,
+     * lets requests in flight and the agents this instance holds finish (their claims are
+     * released with their next due times), then closes its connections.
+     */
     async close() {
+      const drained = dispatcher.close();
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        const force = setTimeout(() => server.closeAllConnections(), WORKER_DEFAULTS.drainTimeoutMs);
+        // Keep-alive connections go as soon as their request in flight has its answer.
+        const idle = setInterval(() => server.closeIdleConnections(), 50);
+        server.close(() => {
+          clearTimeout(force);
+          clearInterval(idle);
+          resolve();
+        });
+        server.closeIdleConnections();
       });
       keys.close();
-      await dispatcher.close();
+      await drained;
       await revocationSync.close();
       await records.close();
       redis?.disconnect();

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { freePort, randomPrefix } from "@gastown/testkit";
 import { type AgentSpec, makeRecordDir, TOWN } from "./agents.js";
 import { makeSecrets, type StackSecrets } from "./keys.js";
+import { RoundRobinProxy } from "./round-robin.js";
 import { answers, ServiceProcess } from "./service.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -32,9 +33,21 @@ export interface ProcessStackOptions {
   /** Clock offsets (ms) of the supervisor and the worker-api (run through test entries). */
   supervisorClockOffsetMs?: number;
   workerClockOffsetMs?: number;
+  /** worker-api instances (default 1); with more than one, a RoundRobinProxy fronts them. */
+  workers?: number;
+  /** Put the RoundRobinProxy in front even of one instance (restarts without refused calls). */
+  workerProxy?: boolean;
+  /** Extra worker-api settings (WORKER_CLAIM_LEASE_MS, ...). */
+  workerEnv?: NodeJS.ProcessEnv;
 }
 
 type Json = Record<string, unknown>;
+
+/** 64 uids at a random place in 200000-9999999 (tests on one machine run side by side). */
+function agentUids(): string {
+  const first = 200_000 + 64 * Math.floor(Math.random() * 150_000);
+  return `${first}-${first + 63}`;
+}
 
 /**
  * The real services as separate processes (auth-service, worker-api, container
@@ -44,23 +57,32 @@ type Json = Record<string, unknown>;
  */
 export class ProcessStack {
   readonly auth: ServiceProcess;
-  readonly worker: ServiceProcess;
+  /** The worker-api instances; `worker` is the first. */
+  readonly workers: ServiceProcess[];
+  readonly workerUrls: string[];
+  /** In front of the instances when there are several (or `workerProxy`). */
+  readonly workerProxy: RoundRobinProxy | undefined;
   readonly supervisor: ServiceProcess;
   readonly authUrl: string;
+  /** Where the supervisor and the operator calls reach the worker-api: the proxy, else the one instance. */
   readonly workerUrl: string;
   readonly containerUrl: string;
   readonly recordDir: string;
   readonly secrets: StackSecrets;
+  /** REDIS_PREFIX of every service. */
+  readonly prefix = randomPrefix("infra");
   readonly #dir: string;
 
-  private constructor(options: ProcessStackOptions, ports: { auth: number; worker: number; container: number }) {
+  private constructor(options: ProcessStackOptions, ports: { auth: number; workers: number[]; proxy: number | undefined; container: number }) {
     this.#dir = mkdtempSync(join(tmpdir(), "gt-infra-stack-"));
     // The agents (their own uids) pass through to the record directory, and see nothing else here.
     chmodSync(this.#dir, 0o711);
     this.recordDir = makeRecordDir(join(this.#dir, "calls"));
     this.secrets = makeSecrets(this.#dir);
     this.authUrl = `http://127.0.0.1:${ports.auth}`;
-    this.workerUrl = `http://127.0.0.1:${ports.worker}`;
+    this.workerUrls = ports.workers.map((port) => `http://127.0.0.1:${port}`);
+    this.workerProxy = ports.proxy === undefined ? undefined : new RoundRobinProxy(ports.proxy, this.workerUrls);
+    this.workerUrl = ports.proxy === undefined ? this.workerUrls[0]! : `http://127.0.0.1:${ports.proxy}`;
     this.containerUrl = `http://127.0.0.1:${ports.container}`;
     const s = this.secrets;
     const l = options.lifetimes;
@@ -68,7 +90,7 @@ export class ProcessStack {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       REDIS_URL: options.redisUrl,
-      REDIS_PREFIX: randomPrefix("infra"),
+      REDIS_PREFIX: this.prefix,
       GASTOWN_ACCESS_TOKEN_TTL: String(l.accessTokenTtl),
       GASTOWN_REFRESH_IDLE_TTL: String(l.refreshIdleTtl),
       GASTOWN_SESSION_MAX_TTL: String(l.sessionMaxTtl),
@@ -79,7 +101,7 @@ export class ProcessStack {
     const auth = { ...base, AUTH_PORT: String(ports.auth), AUTH_TOKEN_SECRET: s.tokenSecret, AUTH_ADMIN_TOKEN: s.adminToken, AUTH_DISPATCHER_CLIENTS: `${s.workerClientId}:${s.workerClientSecret}`, AUTH_SIGNING_KEYS_FILE: s.signingKeysFile };
     const worker = {
       ...base,
-      WORKER_PORT: String(ports.worker),
+      ...options.workerEnv,
       WORKER_CLIENT_ID: s.workerClientId,
       WORKER_CLIENT_SECRET: s.workerClientSecret,
       WORKER_OPERATOR_TOKEN: s.operatorToken,
@@ -97,22 +119,31 @@ export class ProcessStack {
       CONTAINER_CONTROL_TOKEN: s.controlToken,
       GASTOWN_API_URL: this.workerUrl,
       AGENT_COMMAND: agentCommand,
+      // A uid range of this stack's own: another test's supervisor sweeping its uids never kills these agents.
+      CONTAINER_AGENT_UIDS: agentUids(),
       TEST_CLOCK_OFFSET_MS: String(options.supervisorClockOffsetMs ?? 0),
     };
     const entry = (pkg: string, skewed: string, offset: number | undefined) =>
       offset === undefined ? [join(ROOT, pkg, "dist/main.js")] : ["--import", "tsx", join(HARNESS, skewed)];
     this.auth = new ServiceProcess("auth-service", [join(ROOT, "auth-service/dist/main.js")], auth, () => answers(`${this.authUrl}/healthz`, {}, 200));
-    this.worker = new ServiceProcess("worker-api", entry("worker-api", "skewed-worker.ts", options.workerClockOffsetMs), worker, () => answers(`${this.workerUrl}/healthz`, {}, 200));
+    this.workers = ports.workers.map((port, i) => {
+      const url = this.workerUrls[i]!;
+      return new ServiceProcess(`worker-api-${i}`, entry("worker-api", "skewed-worker.ts", options.workerClockOffsetMs), { ...worker, WORKER_PORT: String(port) }, () => answers(`${url}/healthz`, {}, 200));
+    });
     this.supervisor = new ServiceProcess("supervisor", entry("container-client", "skewed-supervisor.ts", options.supervisorClockOffsetMs), container, () =>
       answers(`${this.containerUrl}/agents/none`, { headers: { authorization: `Bearer ${s.controlToken}` } }, 404),
     );
   }
 
   static async start(options: ProcessStackOptions): Promise<ProcessStack> {
-    const ports = { auth: options.authPort ?? (await freePort()), worker: await freePort(), container: await freePort() };
+    const workers: number[] = [];
+    for (let i = 0; i < (options.workers ?? 1); i += 1) workers.push(await freePort());
+    const proxied = workers.length > 1 || options.workerProxy === true;
+    const ports = { auth: options.authPort ?? (await freePort()), workers, proxy: proxied ? await freePort() : undefined, container: await freePort() };
     const stack = new ProcessStack(options, ports);
     try {
-      await Promise.all([stack.auth.start(), stack.worker.start(), stack.supervisor.start()]);
+      await stack.workerProxy?.start();
+      await Promise.all([stack.auth.start(), ...stack.workers.map((w) => w.start()), stack.supervisor.start()]);
     } catch (error) {
       await stack.close();
       throw error;
@@ -122,7 +153,8 @@ export class ProcessStack {
 
   async close(): Promise<void> {
     await this.supervisor.stop();
-    await Promise.all([this.worker.stop(), this.auth.stop()]);
+    await Promise.all([...this.workers.map((w) => w.stop()), this.auth.stop()]);
+    await this.workerProxy?.close();
     rmSync(this.#dir, { recursive: true, force: true });
   }
 
@@ -141,9 +173,18 @@ export class ProcessStack {
     return res.body;
   }
 
-  /** Operator API: what the worker knows of an agent (state, session, renewals, counts). */
-  async view(agentId: string): Promise<Json> {
-    return (await this.#json(`${this.workerUrl}/operator/towns/${TOWN}/agents/${agentId}`, { token: this.secrets.operatorToken })).body;
+  get worker(): ServiceProcess {
+    return this.workers[0]!;
+  }
+
+  /** Operator API: what the worker knows of an agent (state, session, renewals, counts), at `at` (default `workerUrl`). */
+  async view(agentId: string, at = this.workerUrl): Promise<Json> {
+    return (await this.#json(`${at}/operator/towns/${TOWN}/agents/${agentId}`, { token: this.secrets.operatorToken })).body;
+  }
+
+  /** Operator API: delivers a message (the Mayor's path) through `at`; answers status and body. */
+  async message(agentId: string, prompt: string, at = this.workerUrl): Promise<{ status: number; body: Json }> {
+    return this.#json(`${at}/operator/towns/${TOWN}/agents/${agentId}/messages`, { method: "POST", token: this.secrets.operatorToken, json: { prompt } });
   }
 
   /** Operator API: counts of what the agent posted. */
