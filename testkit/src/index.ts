@@ -5,3 +5,4 @@ export { type RedisCluster, type RedisClusterOptions, startRedisCluster } from "
 export { type RedisSentinelOptions, type RedisSentinelSetup, startRedisSentinel } from "./redis-sentinel.js";
 export { type Truthy, waitFor } from "./wait.js";
 export { parseExposition, type Sample, type Scrape, scrape } from "./metrics.js";
+export { randomUidRange } from "./uids.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
 import { type RunningSupervisor, startSupervisor } from "@gastown/container-client";
-import { deleteKeys, freePort, randomPrefix, testRedisUrl, waitFor } from "@gastown/testkit";
+import { deleteKeys, freePort, randomPrefix, randomUidRange, testRedisUrl, waitFor } from "@gastown/testkit";
 import type { PolicyOverrides } from "@gastown/token-policy";
 import { Redis } from "ioredis";
 import { type AgentRecords, type RunningWorkerApi, startWorkerApi } from "../src/index.js";
@@ -34,6 +34,8 @@ describe("end to end: real auth-service, Redis, supervisor and sample agent", ()
       authUrl: auth.url,
       policyOverrides: { ...POLICY, issuer: auth.policy.issuer },
       agentCommand: [...defaultAgentCommand(), "--interval-ms", "200"],
+      // Uids of this test's own: another test's supervisor sweeping the default range never kills this agent.
+      ...(process.getuid?.() === 0 ? { agentUids: randomUidRange() } : {}),
       logLevel: "silent",
     });
     const client = auth.dispatcherClients[0]!;

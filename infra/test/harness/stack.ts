@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, randomPrefix } from "@gastown/testkit";
+import { freePort, randomPrefix, randomUidRange } from "@gastown/testkit";
 import { type AgentSpec, makeRecordDir, TOWN } from "./agents.js";
 import { makeSecrets, type StackSecrets } from "./keys.js";
 import { RoundRobinProxy } from "./round-robin.js";
@@ -43,10 +43,9 @@ export interface ProcessStackOptions {
 
 type Json = Record<string, unknown>;
 
-/** 64 uids at a random place in 200000-9999999 (tests on one machine run side by side). */
 function agentUids(): string {
-  const first = 200_000 + 64 * Math.floor(Math.random() * 150_000);
-  return `${first}-${first + 63}`;
+  const { first, last } = randomUidRange();
+  return `${first}-${last}`;
 }
 
 /**
