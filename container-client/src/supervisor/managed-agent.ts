@@ -142,8 +142,6 @@ export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
    */
   async start(): Promise<void> {
     try {
-      // The uid may still run processes of an earlier supervisor: none may see this agent's token.
-      if (this.user !== undefined && !(await killEveryProcessOf(this.user))) throw new SpawnError(`could not clear uid ${this.user.uid} of earlier processes`);
       await this.#writeTokenFile();
       await this.#spawn();
     } catch (error) {

@@ -1,6 +1,7 @@
 import { AgentStateError, UnknownAgentError } from "../errors.js";
 import type { TokenPair } from "../session/token-pair.js";
 import { type AgentRuntime, type AgentSpec, type AgentStatus, ManagedAgent } from "./managed-agent.js";
+import { uidsWithProcesses } from "./uid-sweep.js";
 
 /** The container's agents by id: starts, finds and stops `ManagedAgent`s. */
 export class ProcessManager {
@@ -22,7 +23,7 @@ export class ProcessManager {
   async start(spec: AgentSpec, tokens: TokenPair): Promise<AgentStatus> {
     const existing = this.#agents.get(spec.agentId);
     if (existing?.live) throw new AgentStateError(`agent ${spec.agentId} is already ${existing.state}`);
-    const user = this.runtime.uids?.allocate();
+    const user = this.runtime.uids?.allocate(uidsWithProcesses());
     let agent: ManagedAgent;
     try {
       agent = new ManagedAgent(spec, tokens, this.runtime, user);

@@ -2,16 +2,17 @@
  * A hostile agent for the isolation tests: it calls the worker back like a well-behaved
  * agent (an event every 200 ms through the plugin client, printing `{"call", "status"}`),
  * and on a stdin message `{"type": "message", "prompt": "<JSON probe targets>"}` it looks
- * around and prints one `{"probe": ...}` line with what it found:
+ * around and writes what it found to `$HOME/probe.json` (and prints it as one line):
  * its uid, gid and groups, its environment's names, what it could read of its parent's
  * (the supervisor's) `/proc` files, of each sibling's token file and `/proc/<pid>/environ`,
  * whether it may signal its parent and siblings, what the state directory lists, and what
  * the control server answers without the credential. It also leaves a detached child
- * behind (`{"daemon": pid}`) that ignores SIGTERM, to show the supervisor kills it.
+ * behind on the prompt `daemon` (its pid in `$HOME/daemon.json`) that ignores SIGTERM, to
+ * show the supervisor kills it.
  */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { PluginClient } from "../../src/index.js";
 
@@ -22,6 +23,10 @@ interface Targets {
 
 const client = PluginClient.fromEnv(process.env);
 const print = (line: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
+const report = (name: string, line: Record<string, unknown>): void => {
+  writeFileSync(join(process.env.HOME!, `${name}.json`), JSON.stringify(line));
+  print(line);
+};
 
 function attempt(read: () => string): { ok: boolean; error?: string; text?: string } {
   try {
@@ -42,12 +47,12 @@ function signal(pid: number): string {
 
 async function probe(targets: Targets): Promise<void> {
   const status = readFileSync("/proc/self/status", "utf8");
-  const field = (name: string) => (new RegExp(`^${name}:\\s*(.*)$`, "m").exec(status)?.[1] ?? "").trim().split(/\s+/).filter(Boolean).map(Number);
+  const field = (name: string) => (new RegExp(`^${name}:[ \\t]*(.*)$`, "m").exec(status)?.[1] ?? "").trim().split(/\s+/).filter(Boolean).map(Number);
   const ppid = process.ppid;
   const unauthenticated = await fetch(`${targets.controlUrl}/agents/start`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
   const sibling = targets.siblings[0]!;
   const guessed = await fetch(`${targets.controlUrl}/agents/${sibling.agentId}`, { method: "DELETE", headers: { authorization: "Bearer guess" } });
-  print({
+  report("probe", {
     probe: client.identity.agentId,
     uid: process.getuid!(),
     gid: process.getgid!(),
@@ -74,7 +79,7 @@ async function probe(targets: Targets): Promise<void> {
 function leaveDaemon(): void {
   const daemon = spawn(process.execPath, ["-e", "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"], { detached: true, stdio: "ignore" });
   daemon.unref();
-  print({ daemon: daemon.pid });
+  report("daemon", { daemon: daemon.pid });
 }
 
 async function tick(): Promise<void> {
