@@ -185,5 +185,28 @@ export function storeContract(name: string, factory: HarnessFactory): void {
     assert.equal(await store.get(session.sessionId, lastReadable + 1), undefined);
     assert.deepEqual((await store.list({}, 10, null, lastReadable + 1)).sessions, []);
   });
+  test(`${name}: countLive counts the live sessions through rotations, revocations, reuse and idle ends`, async (t) => {
+    // Refreshes at most one access-token lifetime apart (what the supervisor does).
+    const { store } = await open(t, { accessTokenTtl: 2, refreshIdleTtl: 10, sessionMaxTtl: 3600, refreshGrace: 1 });
+    const t0 = startOfSecond();
+    const kept = await store.create(newSession(t0));
+    await store.create(newSession(t0)); // never refreshed
+    const revoked = await store.create(newSession(t0));
+    const reused = await store.create(newSession(t0));
+    assert.equal(await store.countLive(t0 + 1000), 4);
+    assert.equal((await store.revoke(revoked.session.sessionId, "admin", t0 + 1000)).revoked, true);
+    assert.equal((await store.rotate(rotation(reused.session.sessionId, 0, t0 + 1000))).outcome, "rotated");
+    assert.equal((await store.rotate(rotation(reused.session.sessionId, 0, t0 + 3000))).outcome, "reuse_detected");
+    assert.equal(await store.countLive(t0 + 3000), 2);
+    for (let generation = 0; generation < 10; generation += 1) {
+      assert.equal((await store.rotate(rotation(kept.session.sessionId, generation, t0 + 2000 * (generation + 1)))).outcome, "rotated");
+    }
+    // the one never refreshed: its idle end (t0 + 10 s) passed; `kept` refreshed up to t0 + 20 s.
+    assert.equal(await store.countLive(t0 + 10_000), 2);
+    assert.equal(await store.countLive(t0 + 10_001), 1);
+    assert.equal(await store.countLive(t0 + 29_000), 1);
+    assert.equal(await store.countLive(t0 + 30_001), 0);
+  });
+
   rotationContract(name, factory);
 }

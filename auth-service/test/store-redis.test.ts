@@ -164,11 +164,12 @@ test("redis store: keys carry the session's hash tag, expire, and hold no token 
   const dump = await store.dump();
   assert.deepEqual(Object.keys(dump).sort(), [
     `${prefix}session:{${session.sessionId}}`,
-    `${prefix}sessions:agent:mayor-1`,
+    `${prefix}sessions:{agent:mayor-1}`,
     `${prefix}sessions:by-created`,
-    `${prefix}sessions:rig:rig-9`,
-    `${prefix}sessions:town:town-1`,
-    `${prefix}sessions:user:user-1`,
+    `${prefix}sessions:live`,
+    `${prefix}sessions:{rig:rig-9}`,
+    `${prefix}sessions:{town:town-1}`,
+    `${prefix}sessions:{user:user-1}`,
   ].sort());
   for (const key of Object.keys(dump)) assert.ok((await redis.pttl(key)) > 0, `${key} expires`);
   const hash = JSON.parse(dump[`${prefix}session:{${session.sessionId}}`]!) as Record<string, string>;
@@ -190,7 +191,7 @@ test("redis store: stale index members are dropped on read", async (t) => {
   assert.deepEqual((await store.list({}, 10, null, t0 + 2)).sessions.map((s) => s.sessionId), [kept.session.sessionId]);
   assert.deepEqual((await store.list({ agentId: "mayor-1" }, 10, null, t0 + 2)).sessions.map((s) => s.sessionId), [kept.session.sessionId]);
   assert.deepEqual(await redis.zrange(`${prefix}sessions:by-created`, "0", "-1"), [kept.session.sessionId]);
-  assert.deepEqual(await redis.smembers(`${prefix}sessions:agent:mayor-1`), [kept.session.sessionId]);
+  assert.deepEqual(await redis.smembers(`${prefix}sessions:{agent:mayor-1}`), [kept.session.sessionId]);
   assert.deepEqual(await store.rotate(rotation(lost.session.sessionId, 0, t0 + 3)), { outcome: "invalid", reason: "unknown_session" });
 });
 

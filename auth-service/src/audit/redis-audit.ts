@@ -1,5 +1,5 @@
 import { isRevocationReason } from "@gastown/token-policy";
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "@gastown/service-kit";
 import { AUDIT_EVENTS, type AuditEntry, type AuditEntryInput, type AuditEvent, type AuditFilter, type AuditLog, matchesAudit } from "./types.js";
 
 /** A buffered batch goes out after this long, or at once when it reaches FLUSH_ENTRIES. */
@@ -13,7 +13,7 @@ const READ_BATCH = 500;
 const F = { ts: "ts", event: "ev", session_id: "sid", agent_id: "a", town_id: "t", client_id: "c", reason: "re" } as const;
 
 export interface RedisAuditLogOptions {
-  redis: Redis;
+  redis: RedisConnection;
   /** The stream key, `<REDIS_PREFIX>audit`. */
   key: string;
   /** Bound of the stream (XADD MAXLEN ~: Redis trims whole nodes, so it may briefly hold up to ~100 more). */

@@ -78,7 +78,6 @@ export function createRedisConnection(settings: RedisSettings, options: RedisCon
         // Writes and the reads that follow them go to primaries: a replica may lag a rotation.
         scaleReads: "master",
         clusterRetryStrategy: reconnect,
-        clusterNodeRetryStrategy: reconnect,
         retryDelayOnFailover: 100,
         retryDelayOnClusterDown: 100,
         retryDelayOnTryAgain: 100,
@@ -96,6 +95,8 @@ export function createRedisConnection(settings: RedisSettings, options: RedisCon
         // Subscribes to the sentinels' +switch-master: reconnects as soon as a failover is announced.
         failoverDetector: true,
         sentinelRetryStrategy: reconnect,
+        // The failover detector's own sentinel connections (ioredis default: 60 s).
+        sentinelReconnectStrategy: reconnect,
         retryStrategy: reconnect,
         lazyConnect,
       });
@@ -117,7 +118,12 @@ export function connectInBackground(redis: RedisConnection): void {
   redis.connect().catch(() => {});
 }
 
-/** Closes politely (QUIT), or drops the connection when Redis does not answer. */
+/**
+ * Closes politely (QUIT, pending replies arrive), then disconnects: on Sentinel, QUIT
+ * alone leaves the failover detector's sentinel connections open (ioredis 6), and they
+ * would reconnect forever.
+ */
 export async function closeRedis(redis: RedisConnection): Promise<void> {
-  await redis.quit().catch(() => redis.disconnect());
+  await redis.quit().catch(() => {});
+  redis.disconnect();
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import type { ClientContext, Redis, Result } from "ioredis";
+import type { RedisConnection } from "@gastown/service-kit";
+import type { ClientContext, Result } from "ioredis";
 
 /** Raw reply of `rotate-1.lua` (layout in its header; read only by codes.ts). */
 export type RotateReply = (number | string)[];
@@ -30,7 +31,7 @@ const SCRIPTS = {
  * Registers the store's Lua scripts on a client (ioredis sends EVALSHA and loads the script
  * on NOSCRIPT). Each script touches only the session's own key, so it runs on Redis Cluster.
  */
-export function defineSessionCommands(redis: Redis): void {
+export function defineSessionCommands(redis: RedisConnection): void {
   for (const [command, file] of Object.entries(SCRIPTS)) {
     redis.defineCommand(command, { lua: script(file), numberOfKeys: Number(file.match(/-(\d+)\.lua$/)?.[1]) });
   }

@@ -1,26 +1,35 @@
-import { endThresholds, isPastSessionEnd } from "@gastown/token-policy";
-import type { Redis } from "ioredis";
-import { FIELDS } from "./hash.js";
+import type { RedisConnection } from "@gastown/service-kit";
+import type { TokenPolicy } from "@gastown/token-policy";
 import type { RedisKeys } from "./keys.js";
 
-const BATCH = 500;
+/**
+ * The live-sessions gauge in one command, whatever the number of sessions (issue 14:
+ * `/metrics` is unauthenticated, so a scrape must not walk the sessions). `keys.live`
+ * holds each live session scored by when it stops being live (its idle end, capped by its
+ * absolute end): it is added at dispatch, refreshed by rotations (see `liveScoreDue`),
+ * and removed when the session is revoked or found expired.
+ */
+export async function countLiveSessions(redis: RedisConnection, keys: RedisKeys, nowMs: number): Promise<number> {
+  return redis.zcount(keys.live, nowMs, "+inf");
+}
 
 /**
- * Sessions that are active and not past their idle or absolute end, read from the
- * creation index in pipelined batches (a scrape-time gauge, not a hot path).
+ * The live set's score of a session: the last epoch ms at which it is live (Unix s in).
+ * token-policy's end rule (`isPastSessionEnd` with `endThresholds(nowMs)`) says live while
+ * `nowMs <= idle end * 1000` and `nowMs < absolute end * 1000`.
  */
-export async function countLiveSessions(redis: Redis, keys: RedisKeys, nowMs: number): Promise<number> {
-  const sessionIds = await redis.zrange(keys.byCreation, "0", "-1");
-  const thresholds = endThresholds(nowMs);
-  let live = 0;
-  for (let start = 0; start < sessionIds.length; start += BATCH) {
-    const pipeline = redis.pipeline();
-    for (const sessionId of sessionIds.slice(start, start + BATCH)) pipeline.hmget(keys.session(sessionId), FIELDS.state, FIELDS.idleExpiresAt, FIELDS.expiresAt);
-    for (const [error, reply] of (await pipeline.exec()) ?? []) {
-      if (error) throw error;
-      const [state, idle, end] = reply as (string | null)[];
-      if (state === "active" && !isPastSessionEnd({ idleExpiresAt: Number(idle), expiresAt: Number(end) }, thresholds)) live += 1;
-    }
-  }
-  return live;
+export function liveScore(idleExpiresAt: number, expiresAt: number): number {
+  return Math.min(idleExpiresAt * 1000, expiresAt * 1000 - 1);
+}
+
+/**
+ * Does this rotation refresh the session's live score? Every k-th generation, with k the
+ * number of access-token lifetimes in half the idle timeout (12 by default): an agent
+ * refreshes at least once per access-token lifetime, so its score is always at least half
+ * an idle timeout ahead, and the refresh path sends one extra, unawaited ZADD on one
+ * refresh in k instead of one on each (the response still waits for one EVALSHA only).
+ */
+export function liveScoreDue(generation: number, policy: TokenPolicy): boolean {
+  const every = Math.max(1, Math.floor(policy.refreshIdleTtl / 2 / policy.accessTokenTtl));
+  return generation % every === 0;
 }

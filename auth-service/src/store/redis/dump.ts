@@ -1,11 +1,11 @@
-import type { Redis } from "ioredis";
+import { primaries, type RedisConnection } from "@gastown/service-kit";
 
 /** Escapes glob characters so a prefix matches only itself in SCAN MATCH. */
 function globLiteral(text: string): string {
   return text.replace(/[*?[\]\\]/g, "\\$&");
 }
 
-async function serialize(redis: Redis, key: string): Promise<string | undefined> {
+async function serialize(redis: RedisConnection, key: string): Promise<string | undefined> {
   const type = await redis.type(key);
   switch (type) {
     case "hash": {
@@ -29,15 +29,17 @@ async function serialize(redis: Redis, key: string): Promise<string | undefined>
   }
 }
 
-/** Every key under the prefix with its value serialized by type (tests compare before/after). */
-export async function dumpKeys(redis: Redis, prefix: string): Promise<Record<string, string>> {
+/** Every key under the prefix (on every primary of a cluster) with its value serialized by type (tests compare before/after). */
+export async function dumpKeys(redis: RedisConnection, prefix: string): Promise<Record<string, string>> {
   const keys: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, batch] = await redis.scan(cursor, "MATCH", `${globLiteral(prefix)}*`, "COUNT", 500);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== "0");
+  for (const node of primaries(redis)) {
+    let cursor = "0";
+    do {
+      const [next, batch] = await node.scan(cursor, "MATCH", `${globLiteral(prefix)}*`, "COUNT", 500);
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== "0");
+  }
   const out: Record<string, string> = {};
   for (const key of [...new Set(keys)].sort()) {
     const value = await serialize(redis, key);

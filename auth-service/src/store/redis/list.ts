@@ -1,5 +1,5 @@
 import type { TokenPolicy } from "@gastown/token-policy";
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "@gastown/service-kit";
 import { checkLimit, decodeCursor, encodeCursor, isAfter, type ListPosition, pageOf } from "../lib/cursor.js";
 import { type FilterField, filterEntries, matchesFilter } from "../lib/filter.js";
 import type { StoredSession } from "../lib/stored-session.js";
@@ -12,7 +12,7 @@ import { readSessions } from "./read.js";
 const INDEX_ORDER: readonly FilterField[] = ["agentId", "rigId", "userId", "townId"];
 
 interface ListContext {
-  redis: Redis;
+  redis: RedisConnection;
   keys: RedisKeys;
   policy: TokenPolicy;
 }

@@ -1,5 +1,5 @@
+import { firstError, type PipelineOp, type RedisConnection, runStages } from "@gastown/service-kit";
 import { endThresholds, type RevocationReason, refreshDeadlines, retentionAfterLastAccess, sessionRetentionLimitMs, type TokenPolicy } from "@gastown/token-policy";
-import type { Redis } from "ioredis";
 import { StoreError } from "../errors.js";
 import { singleFilterEntry } from "../lib/filter.js";
 import { newStoredSession, readableUntilMs, toRecord } from "../lib/stored-session.js";
@@ -7,7 +7,7 @@ import type { CreatedSession, EndedSession, NewSession, OnSessionEnded, RotateIn
 import { revokeOutcome, rotateEnded, rotateOutcome } from "./codes.js";
 import { defineSessionCommands } from "./commands.js";
 import { dumpKeys } from "./dump.js";
-import { countLiveSessions } from "./count-live.js";
+import { countLiveSessions, liveScore, liveScoreDue } from "./count-live.js";
 import { redisKeys } from "./keys.js";
 import { listSessions } from "./list.js";
 import { pingRedis } from "./ping.js";
@@ -15,8 +15,8 @@ import { publishRevocations } from "./publish.js";
 import { readSessions } from "./read.js";
 
 export interface RedisStoreOptions {
-  /** The client to use; the store does not close it (its owner does). */
-  redis: Redis;
+  /** The connection to use, in any mode (service-kit); the store does not close it (its owner does). */
+  redis: RedisConnection;
   /** Prefix of every key and channel (REDIS_PREFIX). */
   prefix: string;
   policy: TokenPolicy;
@@ -26,7 +26,9 @@ export interface RedisStoreOptions {
 
 /**
  * The Redis session store: one hash per session, each state change one Lua script
- * (scripts/*.lua), revocations published by the store (sorted set + pub/sub).
+ * (scripts/*.lua), revocations published by the store (sorted set + pub/sub). Every
+ * script and pipeline touches one hash slot (keys.ts), so it runs unchanged on a
+ * standalone Redis, a Sentinel-managed primary or a Redis Cluster.
  */
 export function createRedisStore({ redis, prefix, policy, onEnded }: RedisStoreOptions): SessionStore {
   const keys = redisKeys(prefix);
@@ -44,17 +46,21 @@ export function createRedisStore({ redis, prefix, policy, onEnded }: RedisStoreO
     }
   }
 
-  /** Runs revoke-1.lua for each id (one pipeline), publishes what ended; answers how many were live. */
+  /**
+   * Runs revoke-1.lua for each id (one pipeline; one per session on a cluster), publishes
+   * what ended; answers how many were live. Idempotent: a session revoked already answers
+   * 0 and is not published again, so an interrupted bulk revocation is finished by
+   * running it again.
+   */
   async function revokeMany(sessionIds: readonly string[], reason: RevocationReason, nowMs: number): Promise<{ known: boolean; revoked: boolean }[]> {
     if (sessionIds.length === 0) return [];
     const { idleEndFrom, absoluteEndFrom } = endThresholds(nowMs);
     const retention = retentionAfterLastAccess(policy);
-    const pipeline = redis.pipeline();
-    for (const sessionId of sessionIds) pipeline.gastownRevokeSession(keys.session(sessionId), reason, idleEndFrom, absoluteEndFrom, retention);
-    const replies = (await pipeline.exec()) ?? [];
+    const revokeOne = (sessionId: string): PipelineOp => (p) => p.gastownRevokeSession(keys.session(sessionId), reason, idleEndFrom, absoluteEndFrom, retention);
+    const [replies = []] = await runStages(redis, [sessionIds.map(revokeOne)]);
     const events: EndedSession[] = [];
     const outcomes = sessionIds.map((sid, i) => {
-      const [error, reply] = replies[i] ?? [new StoreError("ERR_STORE_SCRIPT", "no reply"), null];
+      const [error, reply] = replies[i]?.[0] ?? [new StoreError("ERR_STORE_SCRIPT", "no reply"), null];
       if (error) throw new StoreError("ERR_STORE_SCRIPT", `revoke script failed for session ${sid}`, { cause: error });
       const [code, until, agentId, townId, clientId] = reply as [number, number, string?, string?, string?];
       const outcome = revokeOutcome(code, reason);
@@ -72,20 +78,25 @@ export function createRedisStore({ redis, prefix, policy, onEnded }: RedisStoreO
       // Index entries can outlive no session by more than this: they are trimmed and expire.
       const retentionLimitMs = sessionRetentionLimitMs(policy);
       const indexHorizonMs = input.nowMs + retentionLimitMs;
-      const pipeline = redis.pipeline();
-      pipeline.gastownCreateSession(keys.session(input.sessionId), input.agentId, input.rigId ?? "", input.townId, input.userId, input.role, input.scope, input.clientId, input.nowMs, session.idleExpiresAt, session.expiresAt, session.lastAccessExpiresAt, readableUntilMs(session, policy));
-      pipeline.zadd(keys.byCreation, input.nowMs, input.sessionId);
-      pipeline.zremrangebyscore(keys.byCreation, "-inf", `(${input.nowMs - retentionLimitMs}`);
-      pipeline.pexpireat(keys.byCreation, indexHorizonMs);
-      const indexes: [Parameters<typeof keys.index>[0], string | null][] = [["agentId", input.agentId], ["rigId", input.rigId], ["townId", input.townId], ["userId", input.userId]];
-      for (const [field, value] of indexes) {
-        if (value === null) continue;
-        pipeline.sadd(keys.index(field, value), input.sessionId);
-        pipeline.pexpireat(keys.index(field, value), indexHorizonMs);
+      const horizon = input.nowMs - retentionLimitMs;
+      const sid = input.sessionId;
+      // The index entries first: a dispatch interrupted between the stages leaves only index
+      // entries without a session, which reads drop (never a session that no bulk
+      // revocation or listing can find).
+      const indexes: PipelineOp[] = [
+        (p) => p.zadd(keys.byCreation, input.nowMs, sid).zremrangebyscore(keys.byCreation, "-inf", `(${horizon}`).pexpireat(keys.byCreation, indexHorizonMs),
+        (p) => p.zadd(keys.live, liveScore(session.idleExpiresAt, session.expiresAt), sid).zremrangebyscore(keys.live, "-inf", `(${horizon}`).pexpireat(keys.live, indexHorizonMs),
+      ];
+      const fields: [Parameters<typeof keys.index>[0], string | null][] = [["agentId", input.agentId], ["rigId", input.rigId], ["townId", input.townId], ["userId", input.userId]];
+      for (const [field, value] of fields) {
+        if (value !== null) indexes.push((p) => p.sadd(keys.index(field, value), sid).pexpireat(keys.index(field, value), indexHorizonMs));
       }
-      const [[error, created] = [null, null]] = (await pipeline.exec()) ?? [];
-      if (error) throw new StoreError("ERR_STORE_SCRIPT", `create script failed for session ${input.sessionId}`, { cause: error });
-      if (created !== 1) throw new StoreError("ERR_STORE_CONFLICT", `session ${input.sessionId} already exists`);
+      const createSession: PipelineOp = (p) => p.gastownCreateSession(keys.session(sid), input.agentId, input.rigId ?? "", input.townId, input.userId, input.role, input.scope, input.clientId, input.nowMs, session.idleExpiresAt, session.expiresAt, session.lastAccessExpiresAt, readableUntilMs(session, policy));
+      const [indexReplies = [], [[[error, created] = [null, null]] = []] = []] = await runStages(redis, [indexes, [createSession]]);
+      const indexError = firstError([indexReplies]);
+      if (indexError) throw new StoreError("ERR_STORE_SCRIPT", `index writes failed for session ${sid}`, { cause: indexError });
+      if (error) throw new StoreError("ERR_STORE_SCRIPT", `create script failed for session ${sid}`, { cause: error });
+      if (created !== 1) throw new StoreError("ERR_STORE_CONFLICT", `session ${sid} already exists`);
       return { session: toRecord(session, input.nowMs), accessExpiresAt: session.lastAccessExpiresAt };
     },
 
@@ -99,6 +110,11 @@ export function createRedisStore({ redis, prefix, policy, onEnded }: RedisStoreO
       const d = refreshDeadlines(input.nowMs, policy);
       const reply = await redis.gastownRotateSession(keys.session(input.sessionId), input.presentedGeneration, input.clientId, input.requestedScope ?? "", d.nowMs, d.nowSec, d.idleEndFrom, d.absoluteEndFrom, d.idleEnd, d.accessExpiry, d.graceStartMs, d.retention);
       const result = rotateOutcome(reply, input);
+      if (result.outcome === "rotated" && liveScoreDue(result.generation, policy)) {
+        // Not awaited: the gauge must not cost the refresh a round trip. XX: never re-adds a
+        // session that a concurrent revocation just took out.
+        redis.zadd(keys.live, "XX", liveScore(result.session.idleExpiresAt, result.session.expiresAt), input.sessionId).catch(() => {});
+      }
       if (result.outcome === "reuse_detected" || result.outcome === "expired") {
         await publishRevocations(redis, keys, [result.revocation], input.nowMs);
         tell([rotateEnded(reply, result.revocation, input.clientId)]);
