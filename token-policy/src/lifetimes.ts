@@ -103,6 +103,14 @@ export function isPastSessionEnd(ends: { idleExpiresAt: number; expiresAt: numbe
   return ends.idleExpiresAt < thresholds.idleEndFrom || ends.expiresAt < thresholds.absoluteEndFrom;
 }
 
+/**
+ * The last epoch ms at which a session with these ends is live, by the same rule (an
+ * index of live sessions scores each by it: live at `nowMs` exactly when `nowMs <=` it).
+ */
+export function lastLiveMs(ends: { idleExpiresAt: number; expiresAt: number }): number {
+  return Math.min(ends.idleExpiresAt * 1000, ends.expiresAt * 1000 - 1);
+}
+
 /** The earliest rotation time (epoch ms, server clock) whose previous token is still inside the grace window at `nowMs`. */
 export function graceStartMs(nowMs: number, policy: TokenPolicy): number {
   return nowMs - policy.refreshGrace * 1000;

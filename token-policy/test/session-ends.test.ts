@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { endThresholds, isPastSessionEnd, loadPolicy, refreshDeadlines, retainedUntil, sessionRetentionLimitMs, unixSeconds, withinGrace } from "../src/index.js";
+import { endThresholds, isPastSessionEnd, lastLiveMs, loadPolicy, refreshDeadlines, retainedUntil, sessionRetentionLimitMs, unixSeconds, withinGrace } from "../src/index.js";
 
 const policy = loadPolicy({}, { accessTokenTtl: 60, refreshIdleTtl: 120, sessionMaxTtl: 600, refreshGrace: 5, clockTolerance: 3 });
 
@@ -15,6 +15,7 @@ test("end thresholds say exactly what the millisecond rule says, around each sec
       for (const expiresAt of [4, 5, 6, 7]) {
         const ends = { idleExpiresAt, expiresAt };
         assert.equal(isPastSessionEnd(ends, endThresholds(nowMs)), pastEndByMs(ends, nowMs), `${JSON.stringify(ends)} at ${nowMs}`);
+        assert.equal(nowMs <= lastLiveMs(ends), !pastEndByMs(ends, nowMs), `last live ms of ${JSON.stringify(ends)} at ${nowMs}`);
       }
     }
   }

@@ -1,5 +1,5 @@
 import type { RedisConnection } from "@gastown/service-kit";
-import type { TokenPolicy } from "@gastown/token-policy";
+import { lastLiveMs, type TokenPolicy } from "@gastown/token-policy";
 import type { RedisKeys } from "./keys.js";
 
 /**
@@ -13,13 +13,9 @@ export async function countLiveSessions(redis: RedisConnection, keys: RedisKeys,
   return redis.zcount(keys.live, nowMs, "+inf");
 }
 
-/**
- * The live set's score of a session: the last epoch ms at which it is live (Unix s in).
- * token-policy's end rule (`isPastSessionEnd` with `endThresholds(nowMs)`) says live while
- * `nowMs <= idle end * 1000` and `nowMs < absolute end * 1000`.
- */
+/** The live set's score of a session: the last epoch ms at which it is live (token-policy's end rule; Unix s in). */
 export function liveScore(idleExpiresAt: number, expiresAt: number): number {
-  return Math.min(idleExpiresAt * 1000, expiresAt * 1000 - 1);
+  return lastLiveMs({ idleExpiresAt, expiresAt });
 }
 
 /**
