@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { DEFAULT_ISSUER } from "@gastown/token-policy";
 import { ConfigError } from "./errors.js";
+import { loadAgentSettings } from "./supervisor/agent-settings.js";
 import { splitCommandLine } from "./supervisor/command-line.js";
 import type { SupervisorOptions } from "./supervisor/supervisor.js";
 
@@ -20,7 +21,8 @@ function port(raw: string | undefined, fallback: number): number {
  * The supervisor's settings from the environment (DESIGN.md "Settings"): `CONTAINER_PORT`
  * (4200), `CONTAINER_CONTROL_TOKEN` (required with `NODE_ENV=production`, otherwise
  * generated), `GASTOWN_API_URL` (`http://127.0.0.1:4100`), `AUTH_ISSUER` (where the token
- * endpoint is), `AGENT_COMMAND` (split like a shell line; default the sample agent).
+ * endpoint is), `AGENT_COMMAND` (split like a shell line; default the sample agent),
+ * `CONTAINER_AGENT_UIDS` and `CONTAINER_AGENT_ENV` (`loadAgentSettings`).
  */
 export function loadSupervisorConfig(env: NodeJS.ProcessEnv = process.env): SupervisorConfig {
   const production = env.NODE_ENV === "production";
@@ -37,6 +39,7 @@ export function loadSupervisorConfig(env: NodeJS.ProcessEnv = process.env): Supe
     controlToken,
     apiUrl: env.GASTOWN_API_URL || "http://127.0.0.1:4100",
     authUrl: env.AUTH_ISSUER || DEFAULT_ISSUER,
+    ...loadAgentSettings(env),
   };
   if (env.AGENT_COMMAND) options.agentCommand = splitCommandLine(env.AGENT_COMMAND);
   return generatedControlToken === undefined ? { options } : { options, generatedControlToken };

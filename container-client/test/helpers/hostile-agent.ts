@@ -1,6 +1,6 @@
 /**
  * A hostile agent for the isolation tests: it calls the worker back like a well-behaved
- * agent (an event every 200 ms through the plugin client, printing `{"call", "status"}`),
+ * agent (an event every 200 ms through the plugin client, each answer logged in `$HOME/calls.log`),
  * and on a stdin message `{"type": "message", "prompt": "<JSON probe targets>"}` it looks
  * around and writes what it found to `$HOME/probe.json` (and prints it as one line):
  * its uid, gid and groups, its environment's names, what it could read of its parent's
@@ -11,7 +11,7 @@
  * show the supervisor kills it.
  */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { PluginClient } from "../../src/index.js";
@@ -86,9 +86,9 @@ async function tick(): Promise<void> {
   try {
     const res = await client.event({ type: "tick" });
     await res.body?.cancel();
-    print({ call: "events", status: res.status });
+    appendFileSync(join(process.env.HOME!, "calls.log"), `${Date.now()} ${res.status}\n`);
   } catch (error) {
-    print({ call: "events", status: 0, error: (error as Error).message });
+    appendFileSync(join(process.env.HOME!, "calls.log"), `${Date.now()} 0 ${(error as Error).message}\n`);
   }
   setTimeout(() => void tick(), 200);
 }
