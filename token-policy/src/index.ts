@@ -3,7 +3,7 @@ export { ALGORITHMS, type Algorithm, DEFAULT_ALGORITHM, loadPolicy, type PolicyO
 export { DEFAULT_AUDIENCE, DEFAULT_CONTAINER_CLIENT_ID, DEFAULT_ISSUER, POLICY_DEFAULTS, POLICY_ENV } from "./defaults.js";
 export { InvalidAccessTokenError, PolicyConfigError, TokenPolicyError } from "./errors.js";
 export { accessExpiryAfter, accessTokenExpiry, capAtSessionEnd, type EndThresholds, endThresholds, graceStartMs, idleEndAfter, isPastSessionEnd, lastLiveMs, newSessionTimes, nextIdleExpiry, type RefreshDeadlines, refreshDeadlines, retainedUntil, retentionAfterLastAccess, revokedUntil, type SessionTimes, sessionAbsoluteEnd, sessionRetentionLimitMs, unixSeconds, withinGrace } from "./lifetimes.js";
-export { type RandomSource, refreshDelayMs, retryDelayMs } from "./refresh-ahead.js";
+export { type RandomSource, refreshDelayMs, renewalMarginMs, retryDelayMs } from "./refresh-ahead.js";
 export {
   InProcessRevocationBus,
   isFinalRevocation,

@@ -24,6 +24,22 @@ export function retryDelayMs(attempt: number, policy: TokenPolicy, random: Rando
   return Math.max(policy.minRefreshIntervalMs, Math.floor(ceiling * clamp01(random())));
 }
 
+/**
+ * How long before a session's end the worker replaces it with a fresh dispatch:
+ *
+ * renewal margin = max((1 - refreshAheadFraction) x min(accessTokenTtl, lifetime), minRefreshInterval)
+ *
+ * i.e. the session is renewed at the point where the container would refresh ahead the
+ * last access token that fits into it (80 % of an access token's life by default, so
+ * 12 minutes before the end with the 1 h default), and never closer to the end than the
+ * minimum refresh interval. `lifetime` is sessionMaxTtl for the absolute end and
+ * refreshIdleTtl for the idle end.
+ */
+export function renewalMarginMs(policy: TokenPolicy, lifetimeSec: number): number {
+  const fraction = 1 - policy.refreshAheadFraction;
+  return Math.max(Math.round(fraction * Math.min(policy.accessTokenTtl, lifetimeSec) * 1000), policy.minRefreshIntervalMs);
+}
+
 function clamp01(n: number): number {
   return Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0;
 }

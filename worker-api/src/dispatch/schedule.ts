@@ -1,20 +1,7 @@
-import { idleEndAfter, sessionAbsoluteEnd, type TokenPolicy, unixSeconds } from "@gastown/token-policy";
+import { idleEndAfter, renewalMarginMs, sessionAbsoluteEnd, type TokenPolicy, unixSeconds } from "@gastown/token-policy";
 
-/**
- * When a dispatched session must be replaced. Every number comes from the policy:
- *
- * renewal margin = max((1 - refreshAheadFraction) x min(accessTokenTtl, lifetime), minRefreshInterval)
- *
- * i.e. the session is renewed at the point where the container would refresh ahead the
- * last access token that fits into it (80 % of an access token's life by default, so
- * 12 minutes before the end with the 1 h default), and never closer to the end than the
- * minimum refresh interval. `lifetime` is sessionMaxTtl for the absolute end and
- * refreshIdleTtl for the idle end.
- */
-export function renewalMarginMs(policy: TokenPolicy, lifetimeSec: number): number {
-  const fraction = 1 - policy.refreshAheadFraction;
-  return Math.max(Math.round(fraction * Math.min(policy.accessTokenTtl, lifetimeSec) * 1000), policy.minRefreshIntervalMs);
-}
+/** When a dispatched session is replaced: its ends and the renewal margin both come from token-policy. */
+export { renewalMarginMs };
 
 /**
  * The session's absolute end as the auth-service computes it (token-policy: whole Unix
