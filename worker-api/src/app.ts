@@ -8,6 +8,7 @@ import { jsonObjectBody } from "./http/json-body.js";
 import { sendError } from "./http/respond.js";
 import type { Logger } from "./log.js";
 import type { WorkerMetrics } from "./metrics/worker-metrics.js";
+import { DEFAULT_RECORD_LIMITS } from "./records/limits.js";
 import type { RecordStore } from "./records/types.js";
 import { registerAgentRoutes } from "./routes/agents.js";
 import { registerMayorRoutes } from "./routes/mayor.js";
@@ -33,6 +34,8 @@ export interface WorkerAppDeps {
   keys: JwksKeySource;
   /** The records connection (readiness); undefined in memory mode. */
   redis?: Redis;
+  /** The largest record an agent may store (default `DEFAULT_RECORD_LIMITS`). */
+  maxRecordBytes?: number;
   /** Readiness: is the revoked set confirmed complete? (`RunningWorkerApi.revocationsConfirmed`) */
   revocationsConfirmed: () => boolean;
 }
@@ -53,7 +56,7 @@ export function createWorkerApp(deps: WorkerAppDeps): Koa {
   const router = new Router();
   const body = jsonObjectBody(WORKER_DEFAULTS.maxBodyBytes);
   const guard = [deps.authenticator];
-  const routeDeps = { records: deps.records, now: deps.now, body };
+  const routeDeps = { records: deps.records, now: deps.now, body, maxRecordBytes: deps.maxRecordBytes ?? DEFAULT_RECORD_LIMITS.maxRecordBytes, metrics: deps.metrics };
   registerAgentRoutes(router, routeDeps, guard);
   registerMayorRoutes(router, routeDeps, guard);
   registerMergeRoutes(router, routeDeps, guard);

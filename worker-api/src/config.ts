@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { DEFAULT_ISSUER } from "@gastown/token-policy";
 import { WorkerConfigError } from "./errors.js";
+import { DEFAULT_RECORD_LIMITS, type RecordLimits } from "./records/limits.js";
 import type { WorkerApiOptions } from "./server.js";
 
 /**
@@ -28,6 +29,8 @@ export interface WorkerSettings {
   claimLeaseMs: number;
   /** WORKER_CLAIM_POLL_MS: longest sleep between two looks at the due set. */
   claimPollMs: number;
+  /** WORKER_RECORD_*, WORKER_RECORDS_PER_AGENT, WORKER_AGENT_*: what one agent may store. */
+  recordLimits: RecordLimits;
 }
 
 export const DEFAULT_WORKER_PORT = 4100;
@@ -70,8 +73,6 @@ export const WORKER_DEFAULTS = {
   jwksRefreshIntervalMs: 60_000,
   /** Largest JSON body an agent may post. */
   maxBodyBytes: 256 * 1024,
-  /** Records kept per agent (oldest trimmed). */
-  maxRecordsPerAgent: 10_000,
 } as const;
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -102,6 +103,29 @@ function milliseconds(name: string, raw: string | undefined, fallback: number, m
     throw new WorkerConfigError(`${name} must be a whole number of milliseconds from ${min} to ${max}, got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+/** A positive whole number; `fallback` when unset. */
+function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  if (!/^[1-9][0-9]{0,12}$/.test(raw.trim())) throw new WorkerConfigError(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
+  return Number(raw.trim());
+}
+
+function loadRecordLimits(env: NodeJS.ProcessEnv): RecordLimits {
+  const d = DEFAULT_RECORD_LIMITS;
+  const limits: RecordLimits = {
+    maxRecordBytes: positiveInteger("WORKER_RECORD_MAX_BYTES", env.WORKER_RECORD_MAX_BYTES, d.maxRecordBytes),
+    maxPerAgent: positiveInteger("WORKER_RECORDS_PER_AGENT", env.WORKER_RECORDS_PER_AGENT, d.maxPerAgent),
+    retentionMs: positiveSecondsMs("WORKER_RECORD_RETENTION", env.WORKER_RECORD_RETENTION, d.retentionMs),
+    ratePerSecond: positiveInteger("WORKER_AGENT_RATE", env.WORKER_AGENT_RATE, d.ratePerSecond),
+    burst: positiveInteger("WORKER_AGENT_BURST", env.WORKER_AGENT_BURST, d.burst),
+    quotaWindowMs: d.quotaWindowMs,
+    quotaRecords: positiveInteger("WORKER_AGENT_QUOTA_RECORDS", env.WORKER_AGENT_QUOTA_RECORDS, d.quotaRecords),
+    quotaBytes: positiveInteger("WORKER_AGENT_QUOTA_BYTES", env.WORKER_AGENT_QUOTA_BYTES, d.quotaBytes),
+  };
+  if (limits.quotaBytes < limits.maxRecordBytes) throw new WorkerConfigError("WORKER_AGENT_QUOTA_BYTES must be at least WORKER_RECORD_MAX_BYTES");
+  return limits;
 }
 
 function httpUrl(name: string, raw: string): string {
@@ -148,6 +172,7 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
     redisUrl,
     prefix: env.REDIS_PREFIX ?? DEFAULT_PREFIX,
     requireHttps: env.NODE_ENV !== "development",
+    recordLimits: loadRecordLimits(env),
     revocationMaxStalenessMs: positiveSecondsMs("WORKER_REVOCATION_MAX_STALENESS", env.WORKER_REVOCATION_MAX_STALENESS, WORKER_DEFAULTS.revocationMaxStalenessMs),
     claimLeaseMs: milliseconds("WORKER_CLAIM_LEASE_MS", env.WORKER_CLAIM_LEASE_MS, WORKER_DEFAULTS.claimLeaseMs, 200, 600_000),
     claimPollMs: milliseconds("WORKER_CLAIM_POLL_MS", env.WORKER_CLAIM_POLL_MS, WORKER_DEFAULTS.claimPollMs, 20, 60_000),
@@ -170,6 +195,7 @@ export function workerApiOptions(settings: WorkerSettings, env: NodeJS.ProcessEn
     requireHttps: settings.requireHttps,
     claimLeaseMs: settings.claimLeaseMs,
     claimPollMs: settings.claimPollMs,
+    recordLimits: settings.recordLimits,
     containerUrl: settings.containerUrl,
     containerControlToken: settings.containerControlToken ?? randomBytes(32).toString("base64url"),
     clientId: settings.clientId,

@@ -18,6 +18,7 @@ import { ContainerControlClient } from "./dispatch/container-client.js";
 import { Dispatcher } from "./dispatch/dispatcher.js";
 import { createLogger } from "./log.js";
 import { WorkerMetrics } from "./metrics/worker-metrics.js";
+import { DEFAULT_RECORD_LIMITS, type RecordLimits } from "./records/limits.js";
 import { MemoryRecordStore } from "./records/memory.js";
 import { RedisRecordStore } from "./records/redis.js";
 import type { RecordStore } from "./records/types.js";
@@ -62,6 +63,8 @@ export interface WorkerApiOptions {
   instanceId?: string;
   /** Safety-net resync period of the revoked set (Redis mode). */
   revocationResyncIntervalMs?: number;
+  /** What one agent may store (default `DEFAULT_RECORD_LIMITS`). */
+  recordLimits?: Partial<RecordLimits>;
   /** Agent tokens get 503 once the revoked set is unconfirmed for longer (fail closed). */
   revocationMaxStalenessMs?: number;
   verifyCacheSize?: number;
@@ -116,6 +119,7 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
 
   let redis: Redis | undefined;
   let records: RecordStore;
+  const recordLimits: RecordLimits = { ...DEFAULT_RECORD_LIMITS, ...options.recordLimits };
   let agentState: AgentStateStore;
   const instanceId = options.instanceId ?? newInstanceId();
   let revocationSync: RevocationSync;
@@ -123,7 +127,7 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
     redis = new Redis(redisUrl, { lazyConnect: true, retryStrategy: fastRetry, connectionName: `${prefix}worker-records` });
     redis.on("error", (error: Error) => log.warn({ err: error.message }, "records: redis error"));
     await redis.connect();
-    records = new RedisRecordStore(redis, prefix, WORKER_DEFAULTS.maxRecordsPerAgent);
+    records = new RedisRecordStore(redis, prefix, recordLimits.maxPerAgent, recordLimits);
     agentState = new RedisAgentStateStore(redis, prefix, instanceId);
     revocationSync = new RedisRevocationSync({
       redisUrl,
@@ -137,7 +141,7 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
     });
   } else {
     log.warn("REDIS_URL is unset: records in memory, revocations from the in-process bus (development only)");
-    records = new MemoryRecordStore(WORKER_DEFAULTS.maxRecordsPerAgent);
+    records = new MemoryRecordStore(recordLimits.maxPerAgent, recordLimits);
     agentState = new MemoryAgentStateStore(instanceId);
     if (!options.revocationBus) log.warn("no revocation bus given: revocations from the auth-service will not reach this worker");
     revocationSync = new InProcessRevocationSync(options.revocationBus ?? new InProcessRevocationBus(), revocations, nowSec);
@@ -172,7 +176,7 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
   const maxStalenessMs = options.revocationMaxStalenessMs ?? WORKER_DEFAULTS.revocationMaxStalenessMs;
   const confirmed = () => revocationsConfirmed(revocationSync, now(), maxStalenessMs);
   const authenticator = authenticate({ policy, keys, cache: verifyCache, revocations, revocationsConfirmed: confirmed, now, log, metrics });
-  const app = createWorkerApp({ authenticator, records, now, log, operatorToken, dispatcher, metrics, keys, redis, revocationsConfirmed: confirmed });
+  const app = createWorkerApp({ authenticator, records, now, log, operatorToken, dispatcher, metrics, keys, redis, revocationsConfirmed: confirmed, maxRecordBytes: recordLimits.maxRecordBytes });
 
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve(listening));

@@ -1,5 +1,6 @@
 import { REVOCATION_PROBLEMS, type RevocationProblem } from "@gastown/token-policy";
 import { Counter, Gauge, type Registry } from "prom-client";
+import { RECORD_REFUSALS, type RecordRefusal } from "../records/limits.js";
 import type { RevocationList } from "../auth/revocation-list.js";
 import type { RevocationSync } from "../auth/revocation-sync.js";
 import type { VerifiedTokenCache } from "../auth/verify-cache.js";
@@ -51,6 +52,7 @@ export interface WorkerMetricsSources {
  * | gastown_worker_revocation_sync_lag_seconds | gauge | seconds since the revoked set was last confirmed complete |
  * | gastown_worker_revocations_applied_total{via} | counter | session ids newly added to the revoked set, by message or by resync |
  * | gastown_worker_revoked_sessions | gauge | revoked session ids held in memory (until their tokens expire) |
+ * | gastown_worker_records_refused_total{reason} | counter | agent records refused: rate (429), quota (429), size (413) |
  * | gastown_worker_revocations_dropped_total{problem} | counter | revocation messages and revoked-set entries refused as invalid (malformed, sid, reason, until) |
  */
 export class WorkerMetrics {
@@ -60,6 +62,7 @@ export class WorkerMetrics {
   readonly #cacheMisses: Counter;
   readonly #revocationsApplied: Counter<"via">;
   readonly #revocationsDropped: Counter<"problem">;
+  readonly #recordsRefused: Counter<"reason">;
 
   constructor(sources: WorkerMetricsSources) {
     const registry = createServiceRegistry("worker-api");
@@ -107,6 +110,13 @@ export class WorkerMetrics {
       registers: [registry],
     });
     for (const problem of REVOCATION_PROBLEMS) this.#revocationsDropped.inc({ problem }, 0);
+    this.#recordsRefused = new Counter({
+      name: "gastown_worker_records_refused_total",
+      help: "Agent records refused, by reason: rate (token bucket, 429), quota (per-window records or bytes, 429), size (larger than WORKER_RECORD_MAX_BYTES, 413).",
+      labelNames: ["reason"],
+      registers: [registry],
+    });
+    for (const reason of RECORD_REFUSALS) this.#recordsRefused.inc({ reason }, 0);
     new Gauge({
       name: "gastown_worker_revoked_sessions",
       help: "Revoked session ids held in memory (each until its last access token expires).",
@@ -128,6 +138,10 @@ export class WorkerMetrics {
 
   revocationApplied(via: RevocationPath): void {
     this.#revocationsApplied.inc({ via });
+  }
+
+  recordRefused(reason: RecordRefusal): void {
+    this.#recordsRefused.inc({ reason });
   }
 
   revocationRefused(problem: RevocationProblem): void {

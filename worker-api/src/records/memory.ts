@@ -1,3 +1,4 @@
+import { type AdmissionState, type AppendOutcome, admit, DEFAULT_RECORD_LIMITS, freshAdmission, type RecordLimits } from "./limits.js";
 import { type AgentRecord, type AgentRecords, agentKey, emptyCounts, type RecordStore } from "./types.js";
 
 interface AgentEntry {
@@ -5,29 +6,39 @@ interface AgentEntry {
   counts: AgentRecords["counts"];
   events: AgentRecord[];
   records: AgentRecord[];
+  admission: AdmissionState;
+  /** Epoch ms of the last record (retention). */
+  lastAt: number;
 }
 
-/** In-memory records (no Redis configured: development and tests). Bounded per agent. */
+/** In-memory records (no Redis configured: development and tests). Bounded per agent, same limits as Redis. */
 export class MemoryRecordStore implements RecordStore {
   readonly #agents = new Map<string, AgentEntry>();
+  readonly #limits: RecordLimits;
 
-  constructor(private readonly maxPerAgent: number) {}
+  constructor(maxPerAgent: number, limits: Partial<RecordLimits> = {}) {
+    this.#limits = { ...DEFAULT_RECORD_LIMITS, ...limits, maxPerAgent };
+  }
 
-  async append(record: AgentRecord): Promise<void> {
+  async append(record: AgentRecord): Promise<AppendOutcome> {
     const key = agentKey(record.town_id, record.agent_id);
     let entry = this.#agents.get(key);
-    if (!entry) {
-      entry = { lastHeartbeat: null, counts: emptyCounts(), events: [], records: [] };
-      this.#agents.set(key, entry);
-    }
+    if (entry && record.at - entry.lastAt > this.#limits.retentionMs) entry = undefined; // expired, as the Redis keys would be
+    entry ??= { lastHeartbeat: null, counts: emptyCounts(), events: [], records: [], admission: freshAdmission(this.#limits, record.at), lastAt: record.at };
+    this.#agents.set(key, entry);
+    const stores = record.kind !== "heartbeat";
+    const outcome = admit(entry.admission, this.#limits, record.at, stores, stores ? Buffer.byteLength(JSON.stringify(record)) : 0);
+    if (!outcome.stored) return outcome;
+    entry.lastAt = Math.max(entry.lastAt, record.at);
     entry.counts[record.kind] += 1;
     if (record.kind === "heartbeat") {
       entry.lastHeartbeat = record.at;
-      return;
+      return outcome;
     }
     const list = record.kind === "event" ? entry.events : entry.records;
     list.push(structuredClone(record));
-    if (list.length > this.maxPerAgent) list.splice(0, list.length - this.maxPerAgent);
+    if (list.length > this.#limits.maxPerAgent) list.splice(0, list.length - this.#limits.maxPerAgent);
+    return outcome;
   }
 
   async read(townId: string, agentId: string): Promise<AgentRecords> {

@@ -1,3 +1,5 @@
+import type { AppendOutcome } from "./limits.js";
+
 /** What an agent posted, by route (DESIGN.md worker-api). */
 export const RECORD_KINDS = ["heartbeat", "event", "done", "completed", "sling", "merge", "tool"] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
@@ -30,7 +32,8 @@ export interface AgentRecords {
 }
 
 export interface RecordStore {
-  append(record: AgentRecord): Promise<void>;
+  /** Admits (rate, quota: `RecordLimits`) and stores; a refused record changes nothing stored. */
+  append(record: AgentRecord): Promise<AppendOutcome>;
   read(townId: string, agentId: string): Promise<AgentRecords>;
   close(): Promise<void>;
 }

@@ -17,15 +17,15 @@ const TOWN_AGENT_ACTIONS: Record<string, RecordKind> = { heartbeat: "heartbeat",
 export function registerAgentRoutes(router: Router, deps: RouteDeps, guard: Middleware[]): void {
   for (const [action, kind] of Object.entries(RIG_AGENT_ACTIONS)) {
     router.post(`/api/towns/:townId/rigs/:rigId/agents/:agentId/${action}`, ...guard, bindRoute("rig-agent"), deps.body, (ctx) =>
-      storeRecord(ctx, deps.records, deps.now, kind),
+      storeRecord(ctx, deps, kind),
     );
   }
   router.post("/api/towns/:townId/rigs/:rigId/sling", ...guard, bindRoute("rig-member"), deps.body, (ctx) =>
-    storeRecord(ctx, deps.records, deps.now, "sling"),
+    storeRecord(ctx, deps, "sling"),
   );
   for (const [action, kind] of Object.entries(TOWN_AGENT_ACTIONS)) {
     router.post(`/api/towns/:townId/agents/:agentId/${action}`, ...guard, bindRoute("town-agent"), deps.body, (ctx) =>
-      storeRecord(ctx, deps.records, deps.now, kind),
+      storeRecord(ctx, deps, kind),
     );
   }
 }

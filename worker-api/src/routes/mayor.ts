@@ -16,6 +16,6 @@ export function registerMayorRoutes(router: Router, deps: RouteDeps, guard: Midd
       sendError(ctx, 400, "invalid_request", "tool names match [a-z_]{1,64}");
       return;
     }
-    await storeRecord(ctx, deps.records, deps.now, "tool", { tool });
+    await storeRecord(ctx, deps, "tool", { tool });
   });
 }

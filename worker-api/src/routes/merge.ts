@@ -14,6 +14,6 @@ export function registerMergeRoutes(router: Router, deps: RouteDeps, guard: Midd
       sendError(ctx, 400, "invalid_request", "malformed review-queue entry id");
       return;
     }
-    await storeRecord(ctx, deps.records, deps.now, "merge", { entry_id: entryId });
+    await storeRecord(ctx, deps, "merge", { entry_id: entryId });
   });
 }

@@ -1,20 +1,20 @@
 import type { Context } from "koa";
-import type { AgentRecord, RecordKind, RecordStore } from "../records/types.js";
+import { sendError } from "../http/respond.js";
+import type { AgentRecord, RecordKind } from "../records/types.js";
+import type { RouteDeps } from "./deps.js";
 
-/** Builds the record from the verified claims (identity) and stores it; answers 202. */
-export async function storeRecord(
-  ctx: Context,
-  store: RecordStore,
-  now: () => number,
-  kind: RecordKind,
-  extra: Pick<AgentRecord, "tool" | "entry_id"> = {},
-): Promise<void> {
+/**
+ * Builds the record from the verified claims (identity) and stores it; answers 202. A record
+ * over `maxRecordBytes` is a 413 and an agent past its rate or quota a 429 with Retry-After
+ * (RFC 6585 §4, RFC 9110 §10.2.3); neither stores anything.
+ */
+export async function storeRecord(ctx: Context, deps: RouteDeps, kind: RecordKind, extra: Pick<AgentRecord, "tool" | "entry_id"> = {}): Promise<void> {
   const claims = ctx.state.claims;
   const body = ctx.state.body;
   if (!claims || !body) throw new Error("storeRecord runs after authenticate and jsonObjectBody");
   const record: AgentRecord = {
     kind,
-    at: now(),
+    at: deps.now(),
     agent_id: claims.agent_id,
     town_id: claims.town_id,
     ...(claims.rig_id === undefined ? {} : { rig_id: claims.rig_id }),
@@ -22,7 +22,18 @@ export async function storeRecord(
     ...extra,
     body,
   };
-  await store.append(record);
+  if (kind !== "heartbeat" && Buffer.byteLength(JSON.stringify(record)) > deps.maxRecordBytes) {
+    deps.metrics.recordRefused("size");
+    sendError(ctx, 413, "invalid_request", `a record holds at most ${deps.maxRecordBytes} bytes`);
+    return;
+  }
+  const outcome = await deps.records.append(record);
+  if (!outcome.stored) {
+    deps.metrics.recordRefused(outcome.refusal);
+    ctx.set("retry-after", String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1000))));
+    sendError(ctx, 429, outcome.refusal === "rate" ? "rate_limited" : "quota_exceeded", outcome.refusal === "rate" ? "too many callbacks from this agent" : "this agent stored its quota for now");
+    return;
+  }
   ctx.status = 202;
   ctx.body = { ok: true, kind };
 }
