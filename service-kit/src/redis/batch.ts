@@ -28,7 +28,13 @@ export async function runStages(redis: RedisConnection, stages: readonly (readon
     );
     const replies = ((await pipeline.exec()) ?? []) as OpReplies;
     let next = 0;
-    return counts.map((stage) => stage.map((count) => replies.slice(next, (next += count))));
+    return counts.map((stage) =>
+      stage.map((count) => {
+        const start = next;
+        next += count;
+        return replies.slice(start, next);
+      }),
+    );
   }
   const out: OpReplies[][] = [];
   for (const ops of stages) {
