@@ -1,42 +1,20 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
-import { build } from "esbuild";
 import { loadSigningKeysFile, startAuthService } from "../src/index.js";
+import { bundleCli, type CliRunner, type Run } from "./cli-runner.js";
 import { type Harness, STORE_KINDS, startHarness } from "./harness.js";
 
-const CLI_SOURCE = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
-let cliDir: string;
-let CLI: string;
-
-// The CLI's own source, bundled once (dependencies stay in node_modules): a child process
-// then starts in a fraction of the time tsx needs to compile it on every run.
+let runner: CliRunner;
 before(async () => {
-  cliDir = await mkdtemp(join(fileURLToPath(new URL(".", import.meta.url)), ".cli-"));
-  CLI = join(cliDir, "gastown-auth.mjs");
-  await build({ entryPoints: [CLI_SOURCE], outfile: CLI, bundle: true, platform: "node", format: "esm", packages: "external", target: "node20", logLevel: "error" });
+  runner = await bundleCli();
 });
-after(() => rm(cliDir, { recursive: true, force: true }));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+after(() => runner.close());
 
 /** Runs `gastown-auth` as a child process; stdin is a pipe (not a terminal) closed at once. */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ["pipe", "pipe", "pipe"] });
-  child.stdin.end();
-  const run: Run = { code: null, stdout: "", stderr: "" };
-  child.stdout.on("data", (chunk: Buffer) => (run.stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (run.stderr += chunk.toString()));
-  return new Promise((resolve) => child.once("close", (code) => resolve({ ...run, code })));
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> => runner.cli(args, env);
 
 for (const kind of STORE_KINDS) {
   describe(`gastown-auth against a running auth-service (${kind} store)`, () => {

@@ -1,8 +1,10 @@
 import { CliError, EXIT } from "./errors.js";
+import { readSecretFile } from "./secrets.js";
 
 export interface GlobalOptions {
   url?: string;
-  token?: string;
+  /** A file holding the admin token (`-`: standard input); never the token itself. */
+  tokenFile?: string;
   json?: boolean;
 }
 
@@ -21,9 +23,11 @@ export function baseUrl(options: GlobalOptions, env: NodeJS.ProcessEnv = process
   return url.href.replace(/\/+$/, "");
 }
 
-function adminToken(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string {
-  const token = options.token ?? env.AUTH_ADMIN_TOKEN?.trim();
-  if (!token) throw new CliError("no admin token: set AUTH_ADMIN_TOKEN or pass --token", EXIT.unauthorized);
+/** --token-file, else AUTH_ADMIN_TOKEN: never a command-line argument (see secrets.ts). */
+async function adminToken(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (options.tokenFile !== undefined) return readSecretFile(options.tokenFile, "admin token");
+  const token = env.AUTH_ADMIN_TOKEN?.trim();
+  if (!token) throw new CliError("no admin token: set AUTH_ADMIN_TOKEN or pass --token-file <path> (- for standard input)", EXIT.unauthorized);
   return token;
 }
 
@@ -59,7 +63,7 @@ export async function call(url: string, init: RequestInit): Promise<{ status: nu
 
 /** The admin API (`Authorization: Bearer <AUTH_ADMIN_TOKEN>`); answers the JSON body of a 2xx. */
 export async function admin<T>(options: GlobalOptions, method: "GET" | "POST" | "DELETE", path: string, json?: unknown): Promise<T> {
-  const token = adminToken(options);
+  const token = await adminToken(options);
   const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: "application/json" };
   if (json !== undefined) headers["Content-Type"] = "application/json";
   const { status, body } = await call(`${baseUrl(options)}${path}`, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });

@@ -1,11 +1,12 @@
 import { ROLES } from "@gastown/token-policy";
 import { type Command, Option } from "commander";
-import type { TokenResponse } from "../grants/grant.js";
 import { grantType } from "../grants/agent_dispatch.js";
+import type { TokenResponse } from "../grants/grant.js";
 import { baseUrl, call, failure } from "./admin-client.js";
 import { CliError, EXIT } from "./errors.js";
 import { globals, idArgument } from "./options.js";
 import { printJson, printRecord } from "./output.js";
+import { readSecretFile } from "./secrets.js";
 
 interface DispatchOptions {
   agent: string;
@@ -15,7 +16,7 @@ interface DispatchOptions {
   rig?: string;
   scope?: string;
   clientId?: string;
-  clientSecret?: string;
+  clientSecretFile?: string;
 }
 
 /** `gastown-auth dispatch`: the dispatch grant as a dispatcher client, for testing. Prints the token pair. */
@@ -30,11 +31,11 @@ export function registerDispatch(program: Command): void {
     .option("--rig <id>", "rig id (absent for town-level agents)", idArgument)
     .option("--scope <scope>", "narrower scope (default: all the role allows)")
     .option("--client-id <id>", "dispatcher client id (default WORKER_CLIENT_ID)")
-    .option("--client-secret <secret>", "dispatcher client secret (default WORKER_CLIENT_SECRET)")
+    .option("--client-secret-file <path>", "read the dispatcher client secret from this file, - for standard input (default WORKER_CLIENT_SECRET)")
     .action(async (options: DispatchOptions, command: Command) => {
       const clientId = options.clientId ?? process.env.WORKER_CLIENT_ID?.trim();
-      const clientSecret = options.clientSecret ?? process.env.WORKER_CLIENT_SECRET?.trim();
-      if (!clientId || !clientSecret) throw new CliError("no dispatcher client: set WORKER_CLIENT_ID and WORKER_CLIENT_SECRET or pass --client-id/--client-secret", EXIT.unauthorized);
+      const clientSecret = options.clientSecretFile !== undefined ? await readSecretFile(options.clientSecretFile, "client secret") : process.env.WORKER_CLIENT_SECRET?.trim();
+      if (!clientId || !clientSecret) throw new CliError("no dispatcher client: set WORKER_CLIENT_ID and WORKER_CLIENT_SECRET, or pass --client-id and --client-secret-file <path>", EXIT.unauthorized);
       const params = new URLSearchParams({ grant_type: grantType, agent_id: options.agent, town_id: options.town, user_id: options.user, role: options.role });
       if (options.rig) params.set("rig_id", options.rig);
       if (options.scope) params.set("scope", options.scope);

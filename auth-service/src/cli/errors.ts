@@ -29,8 +29,10 @@ Exit codes:
 
 Environment:
   AUTH_ISSUER       auth-service base URL (default http://127.0.0.1:4000), overridden by --url
-  AUTH_ADMIN_TOKEN  admin API credential, overridden by --token (prefer the variable: argv is visible to other users)
-  WORKER_CLIENT_ID, WORKER_CLIENT_SECRET  dispatcher client for "dispatch"`;
+  AUTH_ADMIN_TOKEN  admin API credential, overridden by --token-file <path> (- reads standard input)
+  WORKER_CLIENT_ID, WORKER_CLIENT_SECRET  dispatcher client for "dispatch" (--client-secret-file <path>)
+No secret is taken as an argument (ps and shell history show arguments): --token and
+--client-secret are refused.`;
 
 /** An error the CLI reports as one line on stderr, exiting with `exitCode`. */
 export class CliError extends AuthServiceError {

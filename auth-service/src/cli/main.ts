@@ -7,6 +7,7 @@ import { CliError, EXIT, EXIT_CODES_HELP } from "./errors.js";
 import { registerKeygen } from "./keygen.js";
 import { registerKeys } from "./keys.js";
 import { registerSecret } from "./secret.js";
+import { refuseSecretArguments } from "./secrets.js";
 import { registerList } from "./session-list.js";
 import { registerRevoke } from "./session-revoke.js";
 import { registerShow } from "./session-show.js";
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
   const program = new Command("gastown-auth")
     .description("Gastown auth-service administration: sessions, revocations, audit trail, keys and secrets")
     .option("--url <url>", "auth-service base URL (default: AUTH_ISSUER, else http://127.0.0.1:4000)")
-    .option("--token <token>", "admin token (default: AUTH_ADMIN_TOKEN)")
+    .option("--token-file <path>", "read the admin token from this file, - for standard input (default: AUTH_ADMIN_TOKEN)")
     .option("--json", "machine-readable JSON on stdout")
     .showHelpAfterError("(run with --help for usage and exit codes)")
     .exitOverride()
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
 /** Runs the CLI; answers the exit code (errors are one line on stderr). */
 export async function run(argv: readonly string[]): Promise<number> {
   try {
+    refuseSecretArguments(argv);
     await buildProgram().parseAsync([...argv], { from: "user" });
     return EXIT.ok;
   } catch (error) {

@@ -16,7 +16,7 @@ export function countArgument(max: number): (value: string) => number {
   };
 }
 
-/** The program-wide options (--url, --token, --json) merged with the command's own. */
+/** The program-wide options (--url, --token-file, --json) merged with the command's own. */
 export function globals(command: Command): GlobalOptions {
   return command.optsWithGlobals<GlobalOptions>();
 }

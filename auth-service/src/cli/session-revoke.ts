@@ -1,3 +1,4 @@
+import { isSessionId } from "@gastown/token-policy";
 import { type Command, Option } from "commander";
 import { admin } from "./admin-client.js";
 import { confirm } from "./confirm.js";
@@ -45,7 +46,7 @@ export function registerRevoke(program: Command): void {
       const value = options[name]!;
       let revoked: number;
       if (name === "session") {
-        if (!/^[A-Za-z0-9_-]{22}$/.test(value)) throw new CliError("not a session id (22 base64url characters)", EXIT.usage);
+        if (!isSessionId(value)) throw new CliError("not a session id (22 base64url characters)", EXIT.usage);
         revoked = (await admin<{ revoked: number }>(globals(command), "DELETE", `/admin/sessions/${encodeURIComponent(value)}`)).revoked;
       } else {
         if (!options.yes) await confirm(`Revoke ${await liveCount(command, field, value)} live session(s) with ${field}=${value}?`, false);

@@ -1,3 +1,4 @@
+import { isSessionId } from "@gastown/token-policy";
 import type { Command } from "commander";
 import type { SessionJson } from "../admin/session-json.js";
 import { admin } from "./admin-client.js";
@@ -12,7 +13,7 @@ export function registerShow(program: Command): void {
     .description("show one session")
     .argument("<session-id>", "the session id (sid)")
     .action(async (sessionId: string, _options: unknown, command: Command) => {
-      if (!/^[A-Za-z0-9_-]{22}$/.test(sessionId)) throw new CliError("not a session id (22 base64url characters)", EXIT.usage);
+      if (!isSessionId(sessionId)) throw new CliError("not a session id (22 base64url characters)", EXIT.usage);
       const s = await admin<SessionJson>(globals(command), "GET", `/admin/sessions/${encodeURIComponent(sessionId)}`);
       if (globals(command).json) return printJson(s);
       printRecord({
