@@ -45,13 +45,16 @@ export async function waitForTakeover(redis: Redis, prefix: string, dead: HeldCl
   return Date.now();
 }
 
-/** Renewals each instance made, from their logs ("session renewed without restart", field `instance`). */
+/**
+ * Renewals each instance made, from their logs ("session renewed without restart", field
+ * `instance`), keyed `<service>#<pid>` (a restarted service is a new instance).
+ */
 export function renewalsByInstance(workers: ServiceProcess[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const worker of workers) {
     for (const record of worker.logs()) {
       if (record.msg !== "session renewed without restart") continue;
-      const instance = String(record.instance);
+      const instance = `${worker.name}#${String(record.instance).split("-").at(-2)}`;
       counts[instance] = (counts[instance] ?? 0) + 1;
     }
   }
