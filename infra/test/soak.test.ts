@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
 import { type RunningSupervisor, startSupervisor } from "@gastown/container-client";
-import { deleteKeys, freePort, randomPrefix, testRedisUrl } from "@gastown/testkit";
+import { deleteKeys, freePort, randomPrefix, randomUidRange, testRedisUrl } from "@gastown/testkit";
 import { parseRevocationEvent, type PolicyOverrides, type RevocationEvent, revocationChannel } from "@gastown/token-policy";
 import { type RunningWorkerApi, startWorkerApi } from "@gastown/worker-api";
 import { Redis } from "ioredis";
@@ -48,6 +48,8 @@ before(async () => {
     authUrl: auth.url,
     policyOverrides: policy,
     agentCommand: [process.execPath, CALLBACK_AGENT, "--interval-ms", "150", "--record-dir", recordDir],
+    // Uids of its own: another test's supervisor sweeping the default range never kills these agents.
+    ...(process.getuid?.() === 0 ? { agentUids: randomUidRange() } : {}),
     // The agents make the heartbeats here, so that sent and stored counts match exactly.
     heartbeatIntervalMs: 3_600_000,
     logLevel: "silent",
@@ -64,8 +66,8 @@ before(async () => {
     containerControlToken: CONTROL_TOKEN,
     clientId: client.id,
     clientSecret: client.secret,
-    // Superseded sessions are revoked shortly after the swap, before their own end 1 s later.
-    supersededRevokeDelayMs: 100,
+    // No supersededRevokeDelayMs: the default (5 s) is cut to half of what is left of the old
+    // session (renewed 1 s before its end), so every replaced session still ends superseded.
     logLevel: "silent",
   });
 });

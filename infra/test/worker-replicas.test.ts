@@ -38,14 +38,17 @@ async function operator(stack: ProcessStack, at: string, method: string, path: s
 /**
  * The auth-service's view of an agent's sessions over the whole run: one per dispatch (the
  * first plus one per renewal the worker reports), every replaced one revoked as superseded,
- * only the current one live at the end. `dispatches`: operator dispatches of the agent.
+ * the current one live. `dispatches`: operator dispatches of the agent.
  */
 async function assertOneSessionPerRenewal(stack: ProcessStack, watch: SessionWatch, agentId: string, dispatches = 1): Promise<void> {
   const view = await stack.view(agentId);
   const sessions = [...(watch.seen.get(agentId)?.values() ?? [])];
   assert.equal(sessions.length, dispatches + Number(view.renewals), `${agentId}: one session per renewal (${sessions.length} sessions, ${view.renewals} renewals)`);
-  const live = sessions.filter((s) => s.state === "active");
-  assert.deepEqual(live.map((s) => s.session_id), [view.session_id], `${agentId}: only the current session live`);
+  const live = sessions.filter((s) => s.state === "active").map((s) => s.session_id);
+  assert.ok(live.includes(view.session_id), `${agentId}: the current session is live`);
+  // Besides it, only the session it just replaced (revoked a few seconds after the swap).
+  const renewedAgoMs = Date.now() - Number((view.last_renewal as { at?: number } | null)?.at ?? 0);
+  assert.ok(live.length === 1 || (live.length === 2 && renewedAgoMs < 6_000), `${agentId}: live ${JSON.stringify(live)}, renewed ${renewedAgoMs} ms ago`);
   const ended = sessions.filter((s) => s.state !== "active" && s.revoke_reason !== "client");
   for (const s of ended) assert.equal(s.revoke_reason, "superseded", `${agentId}: ${JSON.stringify(s)}`);
   assert.ok((watch.maxLive.get(agentId) ?? 0) <= 2, `${agentId}: at most the new and the retiring session live at once`);

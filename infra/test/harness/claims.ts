@@ -47,14 +47,14 @@ export async function waitForTakeover(redis: Redis, prefix: string, dead: HeldCl
 
 /**
  * Renewals each instance made, from their logs ("session renewed without restart", field
- * `instance`), keyed `<service>#<pid>` (a restarted service is a new instance).
+ * `instance`), keyed `<service> pid <pid>` (a restarted service is a new instance).
  */
 export function renewalsByInstance(workers: ServiceProcess[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const worker of workers) {
     for (const record of worker.logs()) {
       if (record.msg !== "session renewed without restart") continue;
-      const instance = `${worker.name}#${String(record.instance).split("-").at(-2)}`;
+      const instance = `${worker.name} pid ${String(record.instance).split("-").at(-2)}`;
       counts[instance] = (counts[instance] ?? 0) + 1;
     }
   }

@@ -74,7 +74,11 @@ export class ClaimLoop {
   #track(claim: AgentClaim): void {
     const work = this.#o.handle(claim).catch((error: Error) => this.#o.log.warn({ agent: `${claim.townId}/${claim.agentId}`, err: error.message }, "agent check failed"));
     this.#working.add(work);
-    void work.finally(() => this.#working.delete(work));
+    // The agent's new due time may come before this loop's next look (a superseded session to revoke soon).
+    void work.finally(() => {
+      this.#working.delete(work);
+      this.wake();
+    });
   }
 
   /** Agents being worked on now. */
