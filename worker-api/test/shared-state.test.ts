@@ -6,7 +6,7 @@ import { loadPolicy, type PolicyOverrides } from "@gastown/token-policy";
 import { Redis } from "ioredis";
 import { type RunningWorkerApi, startWorkerApi, supersededRevokeAtMs, type TokenPair } from "../src/index.js";
 import { AgentStateKeys } from "../src/state/keys.js";
-import { adminRevoke, adminSession, refresh } from "./helpers/auth.js";
+import { adminRevoke, adminSession, dispatchPair, refresh } from "./helpers/auth.js";
 import { type FakeContainer, startFakeContainer } from "./helpers/fake-container.js";
 import { bearer, get, post } from "./helpers/http.js";
 
@@ -178,6 +178,31 @@ describe("shared agent state", () => {
     await waitFor(() => s.fake.calls.filter((c) => c.method === "PUT").length >= 1, 5_000, "renewal by the restarted instance");
     assert.equal((await view(b, "polecat-1")).renewals, 2);
   });
+});
+
+describe("an interrupted renewal (the instance died between the dispatch and its record)", () => {
+  for (const inUse of [true, false]) {
+    test(inUse ? "the container uses the pending session: the next instance adopts it and retires the old one" : "the pending session never reached the agent: it is revoked", async () => {
+      const s = await startStack({}, 1);
+      const [a] = s.workers as [RunningWorkerApi];
+      await post(`${a.url}/operator/towns/town-1/agents`, POLECAT, TOKEN);
+      const first = startedPair(s, "polecat-1");
+      // What the dead instance did: a fresh dispatch, written as pending, maybe pushed.
+      const pending = await dispatchPair(s.auth);
+      const store = a.agentState;
+      const claim = await store.claim("town-1", "polecat-1", Date.now(), 1_000);
+      assert.ok(!("busy" in claim));
+      const stored = (await store.read("town-1", "polecat-1"))!;
+      await store.write(claim, { nowMs: Date.now(), data: { ...stored.data, pending: { sessionId: pending.session_id, dispatchedAtMs: Date.now() } }, mode: { keep: true, leaseMs: 1_000 } });
+      if (inUse) s.fake.agents.get("polecat-1")!.pair = pending;
+      // It died holding the claim: the lease runs out and the live instance takes over.
+      await waitFor(async () => (await adminSession(s.auth, inUse ? first.session_id : pending.session_id)).state === "revoked", 10_000, "the left-over session revoked");
+      const known = await view(a, "polecat-1");
+      assert.equal(known.session_id, inUse ? pending.session_id : first.session_id);
+      assert.equal((await adminSession(s.auth, String(known.session_id))).state, "active", "the session the agent holds stays live");
+      assert.equal(s.fake.count("PUT", "/tokens"), 0, "no further dispatch was needed");
+    });
+  }
 });
 
 describe("superseded revocation delay", () => {

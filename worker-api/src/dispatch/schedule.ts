@@ -15,6 +15,3 @@ export function absoluteRenewAtMs(dispatchedAtMs: number, policy: TokenPolicy): 
 export function idleRenewAtMs(lastRefreshAtMs: number, policy: TokenPolicy): number {
   return idleEndAfter(unixSeconds(lastRefreshAtMs), policy) * 1000 - renewalMarginMs(policy, policy.refreshIdleTtl);
 }
-
-/** setTimeout cannot wait longer than this; longer waits are re-armed when they fire. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
