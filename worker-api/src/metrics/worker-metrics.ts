@@ -22,7 +22,7 @@ export type AuthOutcome =
   | "forbidden"
   /** Valid token without the scope the route needs (RFC 6750 §3.1). */
   | "insufficient_scope"
-  /** The auth-service's keys could not be fetched (503). */
+  /** The auth-service's keys could not be fetched, or the revoked set is not confirmed complete (503). */
   | "unavailable";
 
 export const AUTH_OUTCOMES: readonly AuthOutcome[] = ["ok", "missing", "invalid", "expired", "revoked", "forbidden", "insufficient_scope", "unavailable"];
