@@ -5,7 +5,7 @@ import { loadPolicy, retryDelayMs } from "@gastown/token-policy";
 import pino from "pino";
 import { startSupervisor } from "../src/index.js";
 import { AgentSession } from "../src/session/agent-session.js";
-import { Outbox, type OutboxItem } from "../src/supervisor/outbox.js";
+import { OUTBOX_ITEM_MAX_BYTES, Outbox, type OutboxItem } from "../src/supervisor/outbox.js";
 import { CONTROL_TOKEN, control, sampleAgentCommand } from "./helpers/agent-command.js";
 import { FakeTime } from "./helpers/fake-time.js";
 import { ScriptedWorker } from "./helpers/scripted-worker.js";
@@ -107,6 +107,24 @@ describe("Outbox: ordered, retried delivery to the worker-api", () => {
     worker.answer = () => 200;
     await driveUntil(time, () => outbox.pending === 0, "the rest delivered");
     assert.deepEqual(worker.accepted().map((b) => b.n), [2, 3, 4]);
+  });
+
+  it("refuses a callback over the item size limit and drops the oldest past the byte budget, counting both", async () => {
+    worker.answer = () => 503;
+    let oversized = 0;
+    const outbox = new Outbox({ session, policy, log: silent, timers: time.timers, random, meter: { ...metered, oversized: () => (oversized += 1) }, maxBytes: OUTBOX_ITEM_MAX_BYTES * 2 });
+    const big = (n: number, bytes: number): OutboxItem => ({ ...event(worker, n), body: { n, pad: "x".repeat(bytes) } });
+    assert.equal(outbox.enqueue(big(0, OUTBOX_ITEM_MAX_BYTES)), false, "over the limit once serialised");
+    assert.deepEqual([oversized, outbox.pending, meter.pending, outbox.bytes], [1, 0, 0, 0], "refused, counted, nothing queued");
+    for (let n = 1; n <= 3; n++) assert.equal(outbox.enqueue(big(n, OUTBOX_ITEM_MAX_BYTES - 100)), true);
+    assert.equal(outbox.pending, 2, "the byte budget holds two of these");
+    assert.equal(meter.dropped, 1);
+    assert.ok(outbox.bytes <= OUTBOX_ITEM_MAX_BYTES * 2);
+    await waitFor(() => time.pending > 0, 20_000, "the head failed once");
+    worker.answer = () => 200;
+    await driveUntil(time, () => outbox.pending === 0, "the rest delivered");
+    assert.deepEqual(worker.accepted().map((b) => b.n), [2, 3], "the oldest was dropped, the oversized one never sent");
+    assert.equal(outbox.bytes, 0);
   });
 
   it("flush gives up after its bounded time and reports what was left", async () => {
