@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { waitFor } from "@gastown/testkit";
+import { randomUidRange, waitFor } from "@gastown/testkit";
 import { missingIsolationCapabilities, parseAgentEnvNames, parseAgentUids, resolveAgentUsers, type RunningSupervisor, startSupervisor, UidPool } from "../src/index.js";
 import { CONTROL_TOKEN, control, sampleAgentCommand } from "./helpers/agent-command.js";
 import { RecordingApi } from "./helpers/recording-api.js";
@@ -96,7 +96,7 @@ describe("a supervisor with two agent uids", () => {
   let endpoint: RecordingTokenEndpoint;
   let api: RecordingApi;
   let supervisor: RunningSupervisor;
-  const FIRST = 100_700 + Math.floor(Math.random() * 1000) * 2;
+  const FIRST = randomUidRange(2).first;
   const body = (agentId: string) => ({ agent_id: agentId, rig_id: "rig-1", town_id: "town-1", user_id: "user-1", role: "polecat", tokens: endpoint.issue() });
 
   before(async () => {
