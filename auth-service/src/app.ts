@@ -1,4 +1,5 @@
 import { Router } from "@koa/router";
+import { createLogger, createServiceRegistry } from "@gastown/service-kit";
 import type { TokenPolicy } from "@gastown/token-policy";
 import Koa from "koa";
 import type { Logger } from "pino";
@@ -21,9 +22,7 @@ import { errorBoundary } from "./http/error-boundary.js";
 import { requestLog } from "./http/request-log.js";
 import type { AuthState } from "./http/state.js";
 import type { SigningKeys } from "./keys/signing-keys.js";
-import { createLogger } from "./logger.js";
 import { AuthMetrics } from "./metrics/auth-metrics.js";
-import { createServiceRegistry } from "./metrics/registry.js";
 import type { Provider, StoreKind } from "./provider.js";
 import type { SessionStore } from "./store/types.js";
 import { AccessTokenStrategy } from "./tokens/access-token.js";
@@ -56,7 +55,7 @@ export function createProvider(deps: AuthAppDeps): Provider {
     store: deps.store,
     storeKind: deps.storeKind,
     clock,
-    logger: deps.logger ?? createLogger("info"),
+    logger: deps.logger ?? createLogger({ name: "auth-service" }),
     clients: new ClientRegistry(deps.config.dispatcherClients, deps.config.containerClientId),
     signingKeys,
     refreshTokens: new RefreshTokenStrategy(deps.config.tokenSecrets),
@@ -72,6 +71,7 @@ export function createAuthApp(deps: AuthAppDeps): Koa<AuthState> {
   const provider = createProvider(deps);
   const app = new Koa<AuthState>();
   const router = new Router<AuthState>();
+  const admin = requireAdmin(provider.adminToken);
 
   router.get(METADATA_PATH, metadataEndpoint);
   router.get(JWKS_PATH, jwksEndpoint);
@@ -80,11 +80,11 @@ export function createAuthApp(deps: AuthAppDeps): Koa<AuthState> {
   router.get("/healthz", healthzEndpoint);
   router.get("/readyz", readyzEndpoint);
   router.get("/metrics", metricsEndpoint);
-  router.get("/admin/sessions", requireAdmin, listSessions);
-  router.get("/admin/sessions/:sessionId", requireAdmin, readSession);
-  router.delete("/admin/sessions/:sessionId", requireAdmin, deleteSession);
-  router.post("/admin/revocations", requireAdmin, postRevocations);
-  router.get("/admin/audit", requireAdmin, getAudit);
+  router.get("/admin/sessions", ...admin, listSessions);
+  router.get("/admin/sessions/:sessionId", ...admin, readSession);
+  router.delete("/admin/sessions/:sessionId", ...admin, deleteSession);
+  router.post("/admin/revocations", ...admin, postRevocations);
+  router.get("/admin/audit", ...admin, getAudit);
 
   // Errors that escape the middleware (sockets torn down mid-response): log the message only.
   app.silent = true;

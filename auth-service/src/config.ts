@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { SettingsReader } from "@gastown/service-kit";
 import { DEFAULT_CONTAINER_CLIENT_ID, loadPolicy, type PolicyOverrides, PolicyConfigError, type TokenPolicy } from "@gastown/token-policy";
 import { AuthConfigError } from "./errors.js";
 import { generateSigningKeys, loadSigningKeysFile, type SigningKeys } from "./keys/signing-keys.js";
@@ -8,17 +9,19 @@ import { generateSigningKeys, loadSigningKeysFile, type SigningKeys } from "./ke
  *
  * | setting | what | default |
  * | --- | --- | --- |
- * | AUTH_PORT | listen port (0 = ephemeral) | 4000 |
+ * | AUTH_HOST, AUTH_PORT | listen address and port (0 = ephemeral) | 127.0.0.1, 4000 |
  * | AUTH_ISSUER, AUTH_AUDIENCE, GASTOWN_* | the token policy (token-policy's loadPolicy) | see token-policy |
  * | AUTH_DISPATCHER_CLIENTS | `id:secret,...` confidential dispatcher clients | dev: `worker:dev-worker-secret` |
- * | AUTH_ADMIN_TOKEN | Bearer credential of /admin (>= 16 chars) | dev: generated, printed once |
+ * | AUTH_ADMIN_TOKEN | Bearer credential of /admin | dev: generated, printed once |
  * | AUTH_SIGNING_KEYS_FILE | JWK Set with private keys; the first not marked `"gastown_status": "published"` signs, all are published; reloaded on SIGHUP | dev: an ES256 key generated at start |
  * | AUTH_TOKEN_SECRET | refresh token MAC secrets, comma-separated, >= 32 chars each; first makes tokens | dev: generated at start |
  * | REDIS_URL | the session store; unset = in-memory | dev: in-memory |
  * | REDIS_PREFIX | key and channel prefix | `gt:` |
  * | AUTH_AUDIT_MAX_ENTRIES | bound of the audit trail (Redis stream `<prefix>audit`, or memory) | 50000 |
+ * | LOG_LEVEL | pino level | info |
  *
- * With NODE_ENV=production every development default is refused, naming the settings.
+ * Development defaults only with NODE_ENV=development; otherwise the service refuses to
+ * start naming every missing setting, and every secret must be strong (service-kit).
  */
 export interface DispatcherClient {
   id: string;
@@ -26,7 +29,9 @@ export interface DispatcherClient {
 }
 
 export interface AuthConfig {
+  host: string;
   port: number;
+  logLevel: string;
   /** True when AUTH_ISSUER (or an override) fixes the issuer; otherwise the listening URL is used. */
   issuerConfigured: boolean;
   policy: TokenPolicy;
@@ -42,10 +47,8 @@ export interface AuthConfig {
   tokenSecrets: string[];
   redisUrl: string | null;
   prefix: string;
-  /** Development defaults in use (empty in production). */
+  /** The settings that took a development default (only with NODE_ENV=development). */
   developmentDefaults: string[];
-  /** Set when the admin token was generated (to print once at start). */
-  generatedAdminToken: string | null;
 }
 
 export interface ConfigInput {
@@ -54,28 +57,19 @@ export interface ConfigInput {
   redisUrl?: string | null;
   prefix?: string;
   port?: number;
+  host?: string;
 }
 
 const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const MIN_SECRET_LENGTH = 32;
 const MIN_ADMIN_TOKEN_LENGTH = 16;
 const DEFAULT_AUDIT_MAX_ENTRIES = 50_000;
+const DEV_DISPATCHER_CLIENTS = "worker:dev-worker-secret";
 
 function parseAuditMaxEntries(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_AUDIT_MAX_ENTRIES;
   if (!/^[0-9]{1,8}$/.test(raw) || Number(raw) < 10) throw new AuthConfigError(`AUTH_AUDIT_MAX_ENTRIES must be a whole number 10-99999999, got ${JSON.stringify(raw.slice(0, 32))}`);
   return Number(raw);
-}
-
-function setting(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
-function parsePort(raw: string | number): number {
-  const text = String(raw).trim();
-  if (!/^[0-9]{1,5}$/.test(text) || Number(text) > 65535) throw new AuthConfigError(`AUTH_PORT must be a port number 0-65535, got ${JSON.stringify(text)}`);
-  return Number(text);
 }
 
 export function parseDispatcherClients(raw: string, containerClientId: string): DispatcherClient[] {
@@ -114,58 +108,70 @@ function parseRedisUrl(raw: string): string {
   throw new AuthConfigError("REDIS_URL must be a redis:// or rediss:// URL");
 }
 
-/** Reads and checks every setting; throws AuthConfigError (or PolicyConfigError) on the first bad one. */
-export async function loadAuthConfig(input: ConfigInput = {}): Promise<AuthConfig> {
-  const env = input.env ?? process.env;
-  const production = env.NODE_ENV === "production";
-  const containerClientId = DEFAULT_CONTAINER_CLIENT_ID;
-  let policy: TokenPolicy;
+function parseAdminToken(raw: string): string {
+  if (raw.length < MIN_ADMIN_TOKEN_LENGTH) throw new AuthConfigError(`AUTH_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
+  return raw;
+}
+
+function loadTokenPolicy(env: NodeJS.ProcessEnv, overrides: PolicyOverrides): TokenPolicy {
   try {
-    policy = loadPolicy(env, input.policyOverrides ?? {});
+    return loadPolicy(env, overrides);
   } catch (error) {
     if (error instanceof PolicyConfigError) throw error;
     throw new AuthConfigError("cannot load the token policy", { cause: error });
   }
+}
 
-  const redisSetting = input.redisUrl === undefined ? setting(env, "REDIS_URL") : (input.redisUrl ?? undefined);
-  const clientsSetting = setting(env, "AUTH_DISPATCHER_CLIENTS");
-  const adminSetting = setting(env, "AUTH_ADMIN_TOKEN");
-  const keysSetting = setting(env, "AUTH_SIGNING_KEYS_FILE");
-  const secretSetting = setting(env, "AUTH_TOKEN_SECRET");
-  const missing = Object.entries({
-    AUTH_DISPATCHER_CLIENTS: clientsSetting,
-    AUTH_ADMIN_TOKEN: adminSetting,
-    AUTH_SIGNING_KEYS_FILE: keysSetting,
-    AUTH_TOKEN_SECRET: secretSetting,
-    REDIS_URL: redisSetting,
-  })
-    .filter(([, value]) => value === undefined)
-    .map(([name]) => name);
-  if (production && missing.length > 0) {
-    throw new AuthConfigError(`NODE_ENV=production: refusing to start with development defaults; missing setting(s): ${missing.join(", ")}`);
-  }
+/**
+ * Reads and checks every setting; throws one AuthConfigError naming every bad and every
+ * missing setting (or a PolicyConfigError for a bad policy override).
+ */
+export async function loadAuthConfig(input: ConfigInput = {}): Promise<AuthConfig> {
+  const env = input.env ?? process.env;
+  const settings = new SettingsReader(env, { service: "auth-service", error: (message) => new AuthConfigError(message) });
+  const containerClientId = DEFAULT_CONTAINER_CLIENT_ID;
+  const policy = loadTokenPolicy(env, input.policyOverrides ?? {});
 
-  if (adminSetting !== undefined && adminSetting.length < MIN_ADMIN_TOKEN_LENGTH) {
-    throw new AuthConfigError(`AUTH_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
-  }
+  const clientsRaw = settings.withDevelopmentDefault("AUTH_DISPATCHER_CLIENTS", DEV_DISPATCHER_CLIENTS);
+  const dispatcherClients = settings.parsed(() => parseDispatcherClients(clientsRaw, containerClientId), []);
+  if (settings.string("AUTH_DISPATCHER_CLIENTS") !== undefined) for (const client of dispatcherClients) settings.checkSecret(`AUTH_DISPATCHER_CLIENTS secret of ${client.id}`, client.secret);
+
+  const adminRaw = settings.withDevelopmentDefault("AUTH_ADMIN_TOKEN", undefined);
+  const adminToken = adminRaw === undefined ? randomBytes(32).toString("base64url") : settings.parsed(() => parseAdminToken(adminRaw), "");
+  settings.checkSecret("AUTH_ADMIN_TOKEN", adminRaw);
+
+  const keysFile = settings.withDevelopmentDefault("AUTH_SIGNING_KEYS_FILE", undefined);
+  const secretsRaw = settings.withDevelopmentDefault("AUTH_TOKEN_SECRET", undefined);
+  const tokenSecrets = secretsRaw === undefined ? [randomBytes(32).toString("base64url")] : settings.parsed(() => parseTokenSecrets(secretsRaw), []);
+  if (secretsRaw !== undefined) tokenSecrets.forEach((secret, index) => settings.checkSecret(`AUTH_TOKEN_SECRET secret ${index + 1}`, secret));
+
+  // `redisUrl: null` asks for the in-memory store: a development default like an unset REDIS_URL.
+  const redisRaw = input.redisUrl === undefined ? settings.withDevelopmentDefault("REDIS_URL", null) : input.redisUrl;
+  if (input.redisUrl === null) settings.usesDevelopmentDefault("REDIS_URL");
+  const redisUrl = redisRaw === null ? null : settings.parsed(() => parseRedisUrl(redisRaw), null);
   const prefix = input.prefix ?? env.REDIS_PREFIX ?? "gt:";
-  if (prefix.length === 0 || prefix.length > 64 || /\s/.test(prefix)) throw new AuthConfigError("REDIS_PREFIX must be 1-64 characters without spaces");
-  const generatedAdminToken = adminSetting === undefined ? randomBytes(32).toString("base64url") : null;
+  if (prefix.length === 0 || prefix.length > 64 || /\s/.test(prefix)) settings.problem("REDIS_PREFIX must be 1-64 characters without spaces");
+  const auditMaxEntries = settings.parsed(() => parseAuditMaxEntries(settings.string("AUTH_AUDIT_MAX_ENTRIES")), DEFAULT_AUDIT_MAX_ENTRIES);
+  const host = input.host ?? settings.host("AUTH_HOST");
+  const port = input.port ?? settings.port("AUTH_PORT", 4000);
+  const logLevel = settings.logLevel();
+  settings.done();
 
   return {
-    port: parsePort(input.port ?? setting(env, "AUTH_PORT") ?? 4000),
-    issuerConfigured: setting(env, "AUTH_ISSUER") !== undefined || input.policyOverrides?.issuer !== undefined,
+    host,
+    port,
+    logLevel,
+    issuerConfigured: settings.string("AUTH_ISSUER") !== undefined || input.policyOverrides?.issuer !== undefined,
     policy,
-    dispatcherClients: parseDispatcherClients(clientsSetting ?? "worker:dev-worker-secret", containerClientId),
+    dispatcherClients,
     containerClientId,
-    adminToken: adminSetting ?? generatedAdminToken!,
-    signingKeys: keysSetting ? await loadSigningKeysFile(keysSetting) : await generateSigningKeys(),
-    signingKeysFile: keysSetting ?? null,
-    auditMaxEntries: parseAuditMaxEntries(setting(env, "AUTH_AUDIT_MAX_ENTRIES")),
-    tokenSecrets: secretSetting ? parseTokenSecrets(secretSetting) : [randomBytes(32).toString("base64url")],
-    redisUrl: redisSetting === undefined ? null : parseRedisUrl(redisSetting),
+    adminToken,
+    signingKeys: keysFile ? await loadSigningKeysFile(keysFile) : await generateSigningKeys(),
+    signingKeysFile: keysFile ?? null,
+    auditMaxEntries,
+    tokenSecrets,
+    redisUrl,
     prefix,
-    developmentDefaults: missing,
-    generatedAdminToken,
+    developmentDefaults: [...settings.developmentDefaults],
   };
 }

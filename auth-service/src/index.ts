@@ -9,4 +9,3 @@ export type { AuditEntry, AuditEntryInput, AuditEvent, AuditFilter, AuditLog } f
 export { AUDIT_EVENTS } from "./audit/types.js";
 export { KEY_STATUS_MEMBER, type KeyStatus, loadSigningKeysFile, type PublishedKey, type SigningKey, type SigningKeys } from "./keys/signing-keys.js";
 export { AuthMetrics } from "./metrics/auth-metrics.js";
-export { createServiceRegistry, renderMetrics } from "./metrics/registry.js";

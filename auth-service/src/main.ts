@@ -1,10 +1,12 @@
+import { loadAuthConfig } from "./config.js";
 import { startAuthService } from "./server.js";
 
-/** `npm start -w @gastown/auth-service`: settings from the environment. */
+/** `npm start -w @gastown/auth-service`: settings from the environment (config.ts), then listen (server.ts). */
 try {
-  const service = await startAuthService();
-  if (!process.env.AUTH_ADMIN_TOKEN?.trim()) {
-    // Development only (production refuses to start without AUTH_ADMIN_TOKEN): shown once, never logged.
+  const config = await loadAuthConfig({ env: process.env });
+  const service = await startAuthService({ config });
+  if (config.developmentDefaults.includes("AUTH_ADMIN_TOKEN")) {
+    // Development only (otherwise the service refuses to start without AUTH_ADMIN_TOKEN): shown once, never logged.
     process.stderr.write(
       `\n*** DEVELOPMENT MODE - NOT FOR PRODUCTION ***\n*** generated admin token (AUTH_ADMIN_TOKEN): ${service.adminToken}\n\n`,
     );

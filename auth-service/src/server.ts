@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createLogger, createServiceRegistry, listen, type ServerBounds } from "@gastown/service-kit";
 import type { InProcessRevocationBus, PolicyOverrides, TokenPolicy } from "@gastown/token-policy";
 import type { DestinationStream } from "pino";
 import { createAuthApp } from "./app.js";
@@ -7,20 +7,20 @@ import { createMemoryAuditLog } from "./audit/memory-audit.js";
 import { createRedisAuditLog } from "./audit/redis-audit.js";
 import { onSessionEnded } from "./audit/session-ended.js";
 import type { AuditLog } from "./audit/types.js";
-import { type DispatcherClient, loadAuthConfig } from "./config.js";
+import { type AuthConfig, type DispatcherClient, loadAuthConfig } from "./config.js";
 import { AuthConfigError } from "./errors.js";
 import { KeyRing } from "./keys/key-ring.js";
 import { loadSigningKeysFile } from "./keys/signing-keys.js";
-import { createLogger } from "./logger.js";
 import { AuthMetrics } from "./metrics/auth-metrics.js";
-import { createServiceRegistry } from "./metrics/registry.js";
 import { openStore } from "./store-factory.js";
 import type { SessionStore } from "./store/types.js";
 
 export { createAuthApp } from "./app.js";
 
 export interface AuthServiceOptions {
-  /** Settings source; default process.env. */
+  /** The settings, as main.ts reads them (`loadAuthConfig`); when absent they are read from `env`. */
+  config?: AuthConfig;
+  /** Settings source when no `config` is given; default none (`{}`). */
   env?: NodeJS.ProcessEnv;
   /** e.g. `{ accessTokenTtl: 3 }` in tests. */
   policyOverrides?: PolicyOverrides;
@@ -32,18 +32,20 @@ export interface AuthServiceOptions {
   revocationBus?: InProcessRevocationBus;
   /** Epoch ms; default Date.now. */
   clock?: () => number;
-  /** Default 127.0.0.1. */
+  /** Default AUTH_HOST ?? 127.0.0.1. */
   host?: string;
-  /** Default env.AUTH_PORT ?? 4000; 0 = ephemeral. */
+  /** Default AUTH_PORT ?? 4000; 0 = ephemeral. */
   port?: number;
-  /** Default "info"; tests use "silent". */
+  /** Default LOG_LEVEL ?? "info"; tests use "silent". */
   logLevel?: string;
+  /** HTTP server bounds (service-kit's defaults unless given). */
+  bounds?: Partial<ServerBounds>;
   /** Where log lines go (tests capture them); default stdout. */
   logDestination?: DestinationStream;
 }
 
 export interface RunningAuthService {
-  /** http://127.0.0.1:<port> */
+  /** http://<host>:<port> */
   url: string;
   /** Effective policy; when no AUTH_ISSUER is set, issuer === url. */
   policy: TokenPolicy;
@@ -60,45 +62,33 @@ export interface RunningAuthService {
    * (AuthConfigError); so does a service without AUTH_SIGNING_KEYS_FILE.
    */
   reloadSigningKeys(): Promise<{ signingKid: string; kids: string[] }>;
+  /** Graceful: stops accepting, lets requests in flight finish (bounded), then closes the store. */
   close(): Promise<void>;
-}
-
-function urlHost(host: string): string {
-  if (host === "0.0.0.0" || host === "::" || host === "") return "127.0.0.1";
-  return host.includes(":") ? `[${host}]` : host;
 }
 
 /** Loads the settings, opens the store, listens; the issuer is the listening URL unless AUTH_ISSUER is set. */
 export async function startAuthService(options: AuthServiceOptions = {}): Promise<RunningAuthService> {
-  const config = await loadAuthConfig({
-    env: options.env,
-    policyOverrides: options.policyOverrides,
-    redisUrl: options.redisUrl,
-    prefix: options.prefix,
-    port: options.port,
-  });
-  const logger = createLogger(options.logLevel ?? "info", options.logDestination);
+  const config =
+    options.config ??
+    (await loadAuthConfig({ env: options.env ?? {}, policyOverrides: options.policyOverrides, redisUrl: options.redisUrl, prefix: options.prefix, port: options.port, host: options.host }));
+  const logger = createLogger({ name: "auth-service", level: options.logLevel ?? config.logLevel, destination: options.logDestination });
   if (config.developmentDefaults.length > 0) {
     logger.warn(
       { development_defaults: config.developmentDefaults },
-      "DEVELOPMENT MODE - NOT FOR PRODUCTION: using development defaults for the listed settings (in-memory sessions, generated keys and secrets); set them, or NODE_ENV=production refuses to start",
+      "DEVELOPMENT MODE - NOT FOR PRODUCTION: using development defaults for the listed settings (in-memory sessions, generated keys and secrets); without NODE_ENV=development the service refuses to start",
     );
   }
 
+  // Listening first: without AUTH_ISSUER the issuer is the listening URL, which the app needs.
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-  const server = createServer((req, res) => {
-    if (handler) return handler(req, res);
-    res.writeHead(503, { "Content-Type": "application/json" }).end('{"error":"temporarily_unavailable"}');
-  });
-  const host = options.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const url = `http://${urlHost(host)}:${(server.address() as AddressInfo).port}`;
+  const http = await listen(
+    (req, res) => {
+      if (handler) return handler(req, res);
+      res.writeHead(503, { "Content-Type": "application/json" }).end('{"error":"temporarily_unavailable"}');
+    },
+    { host: options.host ?? config.host, port: options.port ?? config.port, bounds: options.bounds },
+  );
+  const url = http.url;
   const policy: TokenPolicy = config.issuerConfigured ? config.policy : Object.freeze({ ...config.policy, issuer: url });
 
   const clock = options.clock ?? Date.now;
@@ -108,7 +98,7 @@ export async function startAuthService(options: AuthServiceOptions = {}): Promis
   try {
     opened = await openStore({ redisUrl: config.redisUrl, prefix: config.prefix, policy, revocationBus: options.revocationBus, logger, onEnded: onSessionEnded(metrics, () => audit) });
   } catch (error) {
-    server.close();
+    await http.close();
     throw error;
   }
   const store = opened.store;
@@ -150,10 +140,7 @@ export async function startAuthService(options: AuthServiceOptions = {}): Promis
     },
     close() {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        await http.close();
         await audit.close();
         await opened.close();
       })();

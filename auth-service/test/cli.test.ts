@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { loadSigningKeysFile, startAuthService } from "../src/index.js";
 import { bundleCli, type CliRunner, type Run } from "./cli-runner.js";
 import { type Harness, STORE_KINDS, startHarness } from "./harness.js";
+import { DEVELOPMENT } from "@gastown/testkit";
 
 let runner: CliRunner;
 before(async () => {
@@ -107,7 +108,7 @@ describe("gastown-auth offline commands and bad input", () => {
     assert.equal(second.code, 0, second.stderr);
     assert.equal(JSON.parse(second.stdout).status, "published");
 
-    const service = await startAuthService({ env: { AUTH_SIGNING_KEYS_FILE: file }, redisUrl: null, port: 0, logLevel: "silent" });
+    const service = await startAuthService({ env: { ...DEVELOPMENT, AUTH_SIGNING_KEYS_FILE: file }, redisUrl: null, port: 0, logLevel: "silent" });
     try {
       const jwks = (await (await fetch(`${service.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
       assert.deepEqual(jwks.keys.map((k) => k.kid), [kid, "next-key"]);
@@ -131,7 +132,7 @@ describe("gastown-auth offline commands and bad input", () => {
     assert.match(secret, /^[A-Za-z0-9_-]{43}$/);
     const json = JSON.parse((await cli(["secret", "--json"])).stdout) as { secret: string };
     assert.notEqual(json.secret, secret);
-    const service = await startAuthService({ env: { AUTH_TOKEN_SECRET: `${secret},${json.secret}` }, redisUrl: null, port: 0, logLevel: "silent" });
+    const service = await startAuthService({ env: { ...DEVELOPMENT, AUTH_TOKEN_SECRET: `${secret},${json.secret}` }, redisUrl: null, port: 0, logLevel: "silent" });
     await service.close();
   });
 

@@ -8,6 +8,7 @@ import { exportJWK, generateKeyPair } from "jose";
 import request from "supertest";
 import { AuthConfigError, loadAuthConfig, startAuthService } from "../src/index.js";
 import { DEFAULT_AGENT, DISPATCH } from "./harness.js";
+import { DEVELOPMENT } from "@gastown/testkit";
 
 const dir = mkdtempSync(join(tmpdir(), "gt-auth-config-"));
 
@@ -23,6 +24,8 @@ async function keysFile(algs: ("ES256" | "EdDSA")[], name: string, extra: Record
 }
 
 const SECRET = "s".repeat(32);
+/** Strong values as a deployment has them (32+ random characters each). */
+const STRONG = { client: "w0rk3r-Q9vX2mL7pR4tK8nB3cJ6hF1dS5gA", admin: "adm1n-Z8yW3qE6rT9uI2oP5aS7dF4gH1jK", secret: "t0k3n-M4nB7vC2xZ9lK6jH3gF8dS1aQ5wE", other: "t0k3n-P1oI4uY7tR2eW9qA6sD3fG8hJ5kL" };
 
 describe("configuration", () => {
   it("NODE_ENV=production without settings refuses to start, naming every missing one", async () => {
@@ -37,24 +40,24 @@ describe("configuration", () => {
   });
 
   it("NODE_ENV=production names only what is still missing", async () => {
-    const env = { NODE_ENV: "production", AUTH_DISPATCHER_CLIENTS: "worker:secret-1", AUTH_ADMIN_TOKEN: "a".repeat(32), AUTH_TOKEN_SECRET: SECRET, REDIS_URL: "redis://127.0.0.1:6379" };
+    const env = { NODE_ENV: "production", AUTH_DISPATCHER_CLIENTS: `worker:${STRONG.client}`, AUTH_ADMIN_TOKEN: STRONG.admin, AUTH_TOKEN_SECRET: STRONG.secret, REDIS_URL: "redis://127.0.0.1:6379" };
     await assert.rejects(loadAuthConfig({ env }), /missing setting\(s\): AUTH_SIGNING_KEYS_FILE$/);
   });
 
   it("NODE_ENV=production with every setting loads, and secrets are parsed", async () => {
     const env = {
       NODE_ENV: "production",
-      AUTH_DISPATCHER_CLIENTS: "worker:secret-1, ops:secret:with:colons",
-      AUTH_ADMIN_TOKEN: "a".repeat(32),
-      AUTH_TOKEN_SECRET: `${SECRET},${"t".repeat(40)}`,
+      AUTH_DISPATCHER_CLIENTS: `worker:${STRONG.client}, ops:${STRONG.other}:with:colons`,
+      AUTH_ADMIN_TOKEN: STRONG.admin,
+      AUTH_TOKEN_SECRET: `${STRONG.secret},${STRONG.other}`,
       AUTH_SIGNING_KEYS_FILE: await keysFile(["ES256", "EdDSA"], "prod.json"),
       REDIS_URL: "redis://127.0.0.1:6379/2",
       REDIS_PREFIX: "prod:",
       AUTH_PORT: "4321",
     };
     const config = await loadAuthConfig({ env });
-    assert.deepEqual(config.dispatcherClients, [{ id: "worker", secret: "secret-1" }, { id: "ops", secret: "secret:with:colons" }]);
-    assert.deepEqual(config.tokenSecrets, [SECRET, "t".repeat(40)]);
+    assert.deepEqual(config.dispatcherClients, [{ id: "worker", secret: STRONG.client }, { id: "ops", secret: `${STRONG.other}:with:colons` }]);
+    assert.deepEqual(config.tokenSecrets, [STRONG.secret, STRONG.other]);
     assert.equal(config.signingKeys.all.length, 2);
     assert.equal(config.signingKeys.current.kid, "key-0");
     assert.equal(config.signingKeys.all[1]!.alg, "EdDSA");
@@ -64,13 +67,13 @@ describe("configuration", () => {
   });
 
   it("bad GASTOWN_* values are startup errors naming the setting", async () => {
-    await assert.rejects(startAuthService({ env: { GASTOWN_ACCESS_TOKEN_TTL: "soon" }, port: 0, logLevel: "silent" }), (error: Error) => {
+    await assert.rejects(startAuthService({ env: { ...DEVELOPMENT, GASTOWN_ACCESS_TOKEN_TTL: "soon" }, port: 0, logLevel: "silent" }), (error: Error) => {
       assert.ok(error instanceof PolicyConfigError);
       assert.match(error.message, /GASTOWN_ACCESS_TOKEN_TTL/);
       return true;
     });
-    await assert.rejects(loadAuthConfig({ env: { GASTOWN_REFRESH_GRACE: "-1" } }), /GASTOWN_REFRESH_GRACE/);
-    await assert.rejects(loadAuthConfig({ env: { AUTH_ISSUER: "ftp://x" } }), /AUTH_ISSUER/);
+    await assert.rejects(loadAuthConfig({ env: { ...DEVELOPMENT, GASTOWN_REFRESH_GRACE: "-1" } }), /GASTOWN_REFRESH_GRACE/);
+    await assert.rejects(loadAuthConfig({ env: { ...DEVELOPMENT, AUTH_ISSUER: "ftp://x" } }), /AUTH_ISSUER/);
   });
 
   it("bad values are clear startup errors", async () => {
@@ -87,33 +90,34 @@ describe("configuration", () => {
       [{ AUTH_SIGNING_KEYS_FILE: join(dir, "missing.json") }, /AUTH_SIGNING_KEYS_FILE/],
     ];
     for (const [env, message] of cases) {
-      await assert.rejects(loadAuthConfig({ env }), (error: Error) => {
+      await assert.rejects(loadAuthConfig({ env: { ...DEVELOPMENT, ...env } }), (error: Error) => {
         assert.ok(error instanceof AuthConfigError, `${JSON.stringify(env)}: ${error}`);
         assert.match(error.message, message);
         return true;
       });
     }
     // Secret values never appear in the messages.
-    await assert.rejects(loadAuthConfig({ env: { AUTH_TOKEN_SECRET: "tooshort-secret-value" } }), (error: Error) => !error.message.includes("tooshort-secret-value"));
+    await assert.rejects(loadAuthConfig({ env: { ...DEVELOPMENT, AUTH_TOKEN_SECRET: "tooshort-secret-value" } }), (error: Error) => !error.message.includes("tooshort-secret-value"));
   });
 
   it("refuses key files without private keys or with unsupported algorithms", async () => {
     const { publicKey } = await generateKeyPair("ES256", { extractable: true });
     const publicOnly = join(dir, "public.json");
     writeFileSync(publicOnly, JSON.stringify({ keys: [await exportJWK(publicKey)] }));
-    await assert.rejects(loadAuthConfig({ env: { AUTH_SIGNING_KEYS_FILE: publicOnly } }), /no private part/);
+    await assert.rejects(loadAuthConfig({ env: { ...DEVELOPMENT, AUTH_SIGNING_KEYS_FILE: publicOnly } }), /no private part/);
     const { privateKey } = await generateKeyPair("RS256", { extractable: true });
     const rsa = join(dir, "rsa.json");
     writeFileSync(rsa, JSON.stringify({ keys: [await exportJWK(privateKey)] }));
-    await assert.rejects(loadAuthConfig({ env: { AUTH_SIGNING_KEYS_FILE: rsa } }), /only EC P-256/);
+    await assert.rejects(loadAuthConfig({ env: { ...DEVELOPMENT, AUTH_SIGNING_KEYS_FILE: rsa } }), /only EC P-256/);
     const empty = join(dir, "empty.json");
     writeFileSync(empty, JSON.stringify({ keys: [] }));
-    await assert.rejects(loadAuthConfig({ env: { AUTH_SIGNING_KEYS_FILE: empty } }), /at least one key/);
+    await assert.rejects(loadAuthConfig({ env: { ...DEVELOPMENT, AUTH_SIGNING_KEYS_FILE: empty } }), /at least one key/);
   });
 
   it("signs with the first key of the file (EdDSA), publishes all, honours AUTH_ISSUER and the dispatcher list", async () => {
     const service = await startAuthService({
       env: {
+        ...DEVELOPMENT,
         AUTH_SIGNING_KEYS_FILE: await keysFile(["EdDSA", "ES256"], "eddsa.json"),
         AUTH_ISSUER: "https://auth.example.test",
         AUTH_AUDIENCE: "custom-audience",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
-import { startRedisServer, waitFor } from "@gastown/testkit";
+import { startRedisServer, waitFor, DEVELOPMENT } from "@gastown/testkit";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import * as oauth from "oauth4webapi";
 import { CONTAINER, DISPATCH, type Harness, STORE_KINDS, startHarness } from "./harness.js";
@@ -81,7 +81,7 @@ describe("healthz and readyz", () => {
   it("readyz reports Redis up, then 503 when it goes down (healthz stays 200), then up again", async () => {
     const redis = await startRedisServer();
     const { startAuthService } = await import("../src/index.js");
-    const service = await startAuthService({ env: {}, redisUrl: redis.url, prefix: "gtt:health:", port: 0, logLevel: "silent" });
+    const service = await startAuthService({ env: DEVELOPMENT, redisUrl: redis.url, prefix: "gtt:health:", port: 0, logLevel: "silent" });
     try {
       await waitFor(async () => (await fetch(`${service.url}/readyz`)).status === 200, 10_000, "redis up");
       assert.deepEqual(await (await fetch(`${service.url}/readyz`)).json(), { status: "ok", redis: "up" });

@@ -1,5 +1,5 @@
 import type { DestinationStream } from "pino";
-import { deleteKeys, randomPrefix, testRedisUrl } from "@gastown/testkit";
+import { deleteKeys, randomPrefix, testRedisUrl, DEVELOPMENT } from "@gastown/testkit";
 import { type PolicyOverrides, verifyAccessToken, type AccessTokenClaims } from "@gastown/token-policy";
 import { Redis } from "ioredis";
 import { createLocalJWKSet } from "jose";
@@ -68,7 +68,7 @@ export async function startHarness(kind: StoreKindUnderTest, options: HarnessOpt
   const redisUrl = kind === "redis" ? await testRedisUrl() : null;
   const prefix = randomPrefix("auth");
   const service = await startAuthService({
-    env: options.env ?? {},
+    env: { ...DEVELOPMENT, ...options.env },
     policyOverrides: options.policyOverrides,
     redisUrl,
     prefix,

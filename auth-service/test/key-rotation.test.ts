@@ -7,6 +7,7 @@ import { verifyAccessToken } from "@gastown/token-policy";
 import { createRemoteJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from "jose";
 import { startAuthService } from "../src/index.js";
 import { BASIC, CONTAINER, DEFAULT_AGENT, DISPATCH } from "./harness.js";
+import { DEVELOPMENT } from "@gastown/testkit";
 
 async function newKey(kid: string): Promise<JWK> {
   const { privateKey } = await generateKeyPair("ES256", { extractable: true });
@@ -40,7 +41,7 @@ describe("signing key rotation (SIGHUP reload of AUTH_SIGNING_KEYS_FILE)", () =>
     const keyA = await newKey("key-a");
     const keyB = await newKey("key-b");
     await writeKeys([keyA]);
-    const service = await startAuthService({ env: { AUTH_SIGNING_KEYS_FILE: file }, redisUrl: null, port: 0, logLevel: "silent", policyOverrides: { accessTokenTtl: 2, clockTolerance: 1 } });
+    const service = await startAuthService({ env: { ...DEVELOPMENT, AUTH_SIGNING_KEYS_FILE: file }, redisUrl: null, port: 0, logLevel: "silent", policyOverrides: { accessTokenTtl: 2, clockTolerance: 1 } });
     // What worker-api does: a remote JWKS, cached, refetched on an unknown kid once the cooldown has passed.
     const cooldownMs = 500;
     const jwks = createRemoteJWKSet(new URL(`${service.url}/.well-known/jwks.json`), { cooldownDuration: cooldownMs, cacheMaxAge: 60_000 });
@@ -109,7 +110,7 @@ describe("signing key rotation (SIGHUP reload of AUTH_SIGNING_KEYS_FILE)", () =>
     const keyA = await newKey("key-a");
     const keyB = await newKey("key-b");
     await writeKeys([keyA]);
-    const service = await startAuthService({ env: { AUTH_SIGNING_KEYS_FILE: file }, redisUrl: null, port: 0, logLevel: "silent" });
+    const service = await startAuthService({ env: { ...DEVELOPMENT, AUTH_SIGNING_KEYS_FILE: file }, redisUrl: null, port: 0, logLevel: "silent" });
     const jwks = createRemoteJWKSet(new URL(`${service.url}/.well-known/jwks.json`));
     const dispatchKid = async () => {
       const response = await tokenRequest(service.url, { grant_type: DISPATCH, ...DEFAULT_AGENT }, true);
@@ -132,7 +133,7 @@ describe("signing key rotation (SIGHUP reload of AUTH_SIGNING_KEYS_FILE)", () =>
     } finally {
       await service.close();
     }
-    const generated = await startAuthService({ env: {}, redisUrl: null, port: 0, logLevel: "silent" });
+    const generated = await startAuthService({ env: DEVELOPMENT, redisUrl: null, port: 0, logLevel: "silent" });
     try {
       await assert.rejects(generated.reloadSigningKeys(), /AUTH_SIGNING_KEYS_FILE is not set/);
     } finally {

@@ -27,7 +27,7 @@ describe("main (npm start)", () => {
   });
 
   it("starts in development with a loud warning, serves, and closes cleanly on SIGTERM", async () => {
-    const { child, output, exited } = run({ AUTH_PORT: "0" });
+    const { child, output, exited } = run({ NODE_ENV: "development", AUTH_PORT: "0" });
     try {
       const url = await waitFor(() => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output.stdout)?.[1], 20_000, "listening line");
       assert.match(output.stdout, /NOT FOR PRODUCTION/);
@@ -48,7 +48,7 @@ describe("main (npm start)", () => {
     const key = async (kid: string) => ({ ...(await exportJWK((await generateKeyPair("ES256", { extractable: true })).privateKey)), kid });
     const [a, b] = [await key("key-a"), await key("key-b")];
     await writeFile(file, JSON.stringify({ keys: [a] }));
-    const { child, output, exited } = run({ AUTH_PORT: "0", AUTH_SIGNING_KEYS_FILE: file });
+    const { child, output, exited } = run({ NODE_ENV: "development", AUTH_PORT: "0", AUTH_SIGNING_KEYS_FILE: file });
     const kids = async (url: string) => ((await (await fetch(`${url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid).join(",");
     try {
       const url = await waitFor(() => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output.stdout)?.[1], 20_000, "listening line");

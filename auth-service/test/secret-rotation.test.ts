@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { deleteKeys, randomPrefix, testRedisUrl } from "@gastown/testkit";
+import { deleteKeys, randomPrefix, testRedisUrl, DEVELOPMENT } from "@gastown/testkit";
 import { Redis } from "ioredis";
 import { type RunningAuthService, startAuthService } from "../src/index.js";
 import { BASIC, CONTAINER, DEFAULT_AGENT, DISPATCH } from "./harness.js";
@@ -23,7 +23,7 @@ describe("AUTH_TOKEN_SECRET rotation (a new secret in front)", () => {
   it("keeps every live session working; new tokens are made with the new secret", async () => {
     const redisUrl = await testRedisUrl();
     const prefix = randomPrefix("auth");
-    const start = (secrets: string) => startAuthService({ env: { AUTH_TOKEN_SECRET: secrets }, redisUrl, prefix, port: 0, logLevel: "silent" });
+    const start = (secrets: string) => startAuthService({ env: { ...DEVELOPMENT, AUTH_TOKEN_SECRET: secrets }, redisUrl, prefix, port: 0, logLevel: "silent" });
     try {
       const withA = await start(SECRET_A);
       const sessions: Record<string, string>[] = [];

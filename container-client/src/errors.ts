@@ -1,22 +1,22 @@
+import { ServiceError } from "@gastown/service-kit";
+
 /**
- * Base error of `@gastown/container-client`. `code` is stable: switch on it, not on
- * messages.
+ * Base error of `@gastown/container-client` (service-kit's convention). `code` is
+ * stable: switch on it, not on messages; `status` and `error` are the control server's
+ * answer for it.
  */
-export class ContainerClientError extends Error {
-  readonly code: string = "ERR_CONTAINER_CLIENT";
-  override name = "ContainerClientError";
+export class ContainerClientError extends ServiceError {
+  override readonly code: string = "ERR_CONTAINER_CLIENT";
 }
 
 /** The session's refresh token was refused for good (`invalid_grant`): it is lost. */
 export class SessionLostError extends ContainerClientError {
   override readonly code = "ERR_SESSION_LOST";
-  override name = "SessionLostError";
 }
 
 /** The session was closed; it no longer serves tokens. */
 export class SessionClosedError extends ContainerClientError {
   override readonly code = "ERR_SESSION_CLOSED";
-  override name = "SessionClosedError";
 }
 
 /**
@@ -25,11 +25,11 @@ export class SessionClosedError extends ContainerClientError {
  */
 export class TokenEndpointError extends ContainerClientError {
   override readonly code = "ERR_TOKEN_ENDPOINT";
-  override name = "TokenEndpointError";
   constructor(
     message: string,
     readonly transient: boolean,
-    readonly status?: number,
+    /** What the token endpoint answered, when it answered (`status` is this error's own HTTP status). */
+    readonly endpointStatus?: number,
     readonly oauthError?: string,
     options?: ErrorOptions,
   ) {
@@ -40,41 +40,43 @@ export class TokenEndpointError extends ContainerClientError {
 /** A token pair (pushed or answered) is not `{access_token, refresh_token, expires_in, session_id}`. */
 export class InvalidTokenPairError extends ContainerClientError {
   override readonly code = "ERR_INVALID_TOKEN_PAIR";
-  override name = "InvalidTokenPairError";
 }
 
 /** A control-server request is malformed (answered with 400). */
 export class InvalidRequestError extends ContainerClientError {
   override readonly code = "ERR_INVALID_REQUEST";
-  override name = "InvalidRequestError";
+  override readonly status = 400;
+  override readonly error = "invalid_request";
 }
 
 /** The control server knows no agent with that id (answered with 404). */
 export class UnknownAgentError extends ContainerClientError {
   override readonly code = "ERR_UNKNOWN_AGENT";
-  override name = "UnknownAgentError";
+  override readonly status = 404;
+  override readonly error = "not_found";
 }
 
 /** The agent is not in a state that allows the request (answered with 409). */
 export class AgentStateError extends ContainerClientError {
   override readonly code = "ERR_AGENT_STATE";
-  override name = "AgentStateError";
+  override readonly status = 409;
+  override readonly error = "conflict";
 }
 
 /** A setting is missing or malformed (the process refuses to start). */
 export class ConfigError extends ContainerClientError {
   override readonly code = "ERR_CONFIG";
-  override name = "ConfigError";
 }
 
-/** The agent command could not be started (answered with 500). */
+/** The agent command could not be started (answered with 500 `spawn_failed`; the detail is logged). */
 export class SpawnError extends ContainerClientError {
   override readonly code = "ERR_SPAWN_FAILED";
-  override name = "SpawnError";
+  override readonly error = "spawn_failed";
 }
 
 /** No uid of `CONTAINER_AGENT_UIDS` is free for another agent (answered with 503; nothing was started). */
 export class AgentCapacityError extends ContainerClientError {
   override readonly code = "ERR_NO_AGENT_UID";
-  override name = "AgentCapacityError";
+  override readonly status = 503;
+  override readonly error = "unavailable";
 }

@@ -2,11 +2,12 @@ import { loadSupervisorConfig } from "./config.js";
 import { ContainerClientError } from "./errors.js";
 import { startSupervisor } from "./supervisor/supervisor.js";
 
+/** `npm start -w @gastown/container-client`: settings from the environment (config.ts), then listen (supervisor.ts). */
 try {
-  const { options, generatedControlToken } = loadSupervisorConfig(process.env);
-  if (generatedControlToken !== undefined) {
+  const { options, developmentDefaults } = loadSupervisorConfig(process.env);
+  if (developmentDefaults.includes("CONTAINER_CONTROL_TOKEN")) {
     // Development only: the launcher hands this to the worker-api.
-    process.stdout.write(`CONTAINER_CONTROL_TOKEN (development, generated): ${generatedControlToken}\n`);
+    process.stdout.write(`CONTAINER_CONTROL_TOKEN (development, generated): ${options.controlToken}\n`);
   }
   const supervisor = await startSupervisor(options);
   const shutdown = (): void => void supervisor.close().then(() => process.exit(0));

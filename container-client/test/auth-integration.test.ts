@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startAuthService } from "@gastown/auth-service";
-import { waitFor } from "@gastown/testkit";
+import { waitFor, DEVELOPMENT } from "@gastown/testkit";
 import { type RunningSupervisor, startSupervisor } from "../src/index.js";
 import { CONTROL_TOKEN, control, sampleAgentCommand } from "./helpers/agent-command.js";
 import { adminRevoke, dispatch, policyVerifier } from "./helpers/auth.js";
@@ -24,7 +24,7 @@ async function statusOf(supervisor: RunningSupervisor, agentId: string): Promise
 
 /** A real auth-service with short lifetimes, a supervisor refreshing through a proxy, and a recording API that verifies every token through token-policy. */
 async function stack(ttl: number, supervisorPolicy: Record<string, number> = {}) {
-  const auth = await startAuthService({ env: {}, port: 0, policyOverrides: { accessTokenTtl: ttl, clockTolerance: 1 }, logLevel: "silent", redisUrl: null });
+  const auth = await startAuthService({ env: DEVELOPMENT, port: 0, policyOverrides: { accessTokenTtl: ttl, clockTolerance: 1 }, logLevel: "silent", redisUrl: null });
   const proxy = await new AuthProxy(auth.url).start();
   const api = await new RecordingApi(policyVerifier(auth)).start();
   const supervisor = await startSupervisor({

@@ -17,20 +17,31 @@ describe("AGENT_COMMAND splitting", () => {
 });
 
 describe("supervisor settings", () => {
-  it("refuses to start in production without CONTAINER_CONTROL_TOKEN, and generates one in development", () => {
-    assert.throws(() => loadSupervisorConfig({ NODE_ENV: "production" }), /CONTAINER_CONTROL_TOKEN/);
-    const dev = loadSupervisorConfig({});
-    assert.ok((dev.generatedControlToken ?? "").length >= 32);
-    assert.equal(dev.options.controlToken, dev.generatedControlToken);
+  it("refuses to start outside development without CONTAINER_CONTROL_TOKEN, and generates one in development", () => {
+    for (const env of [{}, { NODE_ENV: "production" }]) {
+      assert.throws(() => loadSupervisorConfig(env), /refuses to start .*missing setting\(s\): CONTAINER_CONTROL_TOKEN$/);
+    }
+    const dev = loadSupervisorConfig({ NODE_ENV: "development" });
+    assert.deepEqual([...dev.developmentDefaults], ["CONTAINER_CONTROL_TOKEN"]);
+    assert.match(dev.options.controlToken, /^[A-Za-z0-9_-]{43}$/);
     assert.equal(dev.options.port, 4200);
+    assert.equal(dev.options.host, "127.0.0.1");
+    assert.equal(dev.options.logLevel, "info");
     assert.equal(dev.options.apiUrl, "http://127.0.0.1:4100");
     assert.equal(dev.options.authUrl, "http://127.0.0.1:4000");
-    const prod = loadSupervisorConfig({ NODE_ENV: "production", CONTAINER_CONTROL_TOKEN: "c".repeat(40), CONTAINER_PORT: "4300", AGENT_COMMAND: "bin/agent --x 'a b'", AUTH_ISSUER: "http://127.0.0.1:4001" });
-    assert.equal(prod.generatedControlToken, undefined);
+    const control = "ct-M4nB7vC2xZ9lK6jH3gF8dS1aQ5wE0rT";
+    const prod = loadSupervisorConfig({ NODE_ENV: "production", CONTAINER_CONTROL_TOKEN: control, CONTAINER_HOST: "0.0.0.0", CONTAINER_PORT: "4300", LOG_LEVEL: "debug", AGENT_COMMAND: "bin/agent --x 'a b'", AUTH_ISSUER: "http://auth.internal:4001", GASTOWN_API_URL: "http://worker.internal:4100/" });
+    assert.deepEqual([...prod.developmentDefaults], []);
     assert.deepEqual(prod.options.agentCommand, ["bin/agent", "--x", "a b"]);
-    assert.equal(prod.options.port, 4300);
-    assert.equal(prod.options.authUrl, "http://127.0.0.1:4001");
-    assert.throws(() => loadSupervisorConfig({ CONTAINER_PORT: "http" }), { code: "ERR_CONFIG" });
+    assert.deepEqual([prod.options.host, prod.options.port, prod.options.logLevel], ["0.0.0.0", 4300, "debug"]);
+    assert.deepEqual([prod.options.authUrl, prod.options.apiUrl], ["http://auth.internal:4001", "http://worker.internal:4100"]);
+    assert.throws(() => loadSupervisorConfig({ NODE_ENV: "development", CONTAINER_PORT: "http" }), { code: "ERR_CONFIG" });
+  });
+
+  it("outside development the control token must be strong and not a published example", () => {
+    for (const weak of ["c".repeat(40), "change-me", "short"]) {
+      assert.throws(() => loadSupervisorConfig({ CONTAINER_CONTROL_TOKEN: weak }), (error: Error) => /CONTAINER_CONTROL_TOKEN (must be at least 32|is a published example)/.test(error.message) && !error.message.includes(weak));
+    }
   });
 
   it("builds an agent environment from the allowlist, with no rig variable for town-level agents", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
-import { freePort, scrape, waitFor } from "@gastown/testkit";
+import { freePort, scrape, waitFor, DEVELOPMENT } from "@gastown/testkit";
 import { REFRESH_OUTCOMES, type RefreshOutcome, type RunningSupervisor, startSupervisor } from "../src/index.js";
 import { CONTROL_TOKEN, control, sampleAgentCommand } from "./helpers/agent-command.js";
 import { adminRevoke, dispatch } from "./helpers/auth.js";
@@ -150,7 +150,7 @@ describe("supervisor metrics with a real auth-service (4 s access tokens)", () =
   let supervisor: RunningSupervisor;
 
   before(async () => {
-    auth = await startAuthService({ env: {}, port: 0, policyOverrides: { accessTokenTtl: 4, clockTolerance: 1 }, logLevel: "silent", redisUrl: null });
+    auth = await startAuthService({ env: DEVELOPMENT, port: 0, policyOverrides: { accessTokenTtl: 4, clockTolerance: 1 }, logLevel: "silent", redisUrl: null });
     api = await new RecordingApi().start();
     supervisor = await startSupervisor({
       env: { PATH: process.env.PATH ?? "" },

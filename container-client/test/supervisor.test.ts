@@ -87,8 +87,9 @@ describe("supervisor with a recording token endpoint", () => {
       assert.equal(json.error, "invalid_request", name);
       assert.match(json.error_description, message, name);
     }
+    // Another media type is 415 (RFC 9110 §15.5.16, service-kit's one body rule; it was a 400).
     const wrongType = await fetch(`${supervisor.url}/agents/start`, { method: "POST", headers: { authorization: `Bearer ${CONTROL_TOKEN}`, "content-type": "text/plain" }, body: "{}" });
-    assert.equal(wrongType.status, 400);
+    assert.equal(wrongType.status, 415);
     assert.equal(supervisor.agents.size, 0);
     assert.equal((await control(supervisor.url, "GET", "/agents/ghost")).status, 404);
     assert.equal((await control(supervisor.url, "PUT", "/agents/ghost/tokens", pair)).status, 404);

@@ -1,4 +1,3 @@
-export { freePort } from "./free-port.js";
 export { formatEvent, shortId, type StackEvent } from "./stack/events.js";
 export { parseStackOptions, StackUsageError, type StackOptions, USAGE } from "./stack/options.js";
 export { type RunningStack, STACK_AGENTS, STACK_TOWN, startLocalStack } from "./stack/start.js";

@@ -26,7 +26,8 @@ async function main(): Promise<void> {
   say("");
   say("**********************************************************************");
   say("***  DEVELOPMENT STACK - NOT FOR PRODUCTION                         ***");
-  say("***  generated secrets and keys, dev client secrets, one process   ***");
+  say("***  NODE_ENV=development: generated secrets and keys, the        ***");
+  say("***  published dev client secret, one process                      ***");
   say("**********************************************************************");
   say(`auth-service   ${stack.auth.url}   (sessions: ${options.redisUrl ? "Redis" : "in memory"})`);
   say(`worker-api     ${stack.worker.url}`);

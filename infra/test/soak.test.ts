@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
 import { type RunningSupervisor, startSupervisor } from "@gastown/container-client";
-import { deleteKeys, freePort, randomPrefix, randomUidRange, testRedisUrl } from "@gastown/testkit";
+import { deleteKeys, freePort, randomPrefix, randomUidRange, testRedisUrl, DEVELOPMENT } from "@gastown/testkit";
 import { parseRevocationEvent, type PolicyOverrides, type RevocationEvent, revocationChannel } from "@gastown/token-policy";
 import { type RunningWorkerApi, startWorkerApi } from "@gastown/worker-api";
 import { Redis } from "ioredis";
@@ -37,7 +37,7 @@ before(async () => {
   redis = new Redis(redisUrl);
   subscriber = new Redis(redisUrl);
   recordDir = makeRecordDir(mkdtempSync(join(tmpdir(), "gt-soak-")));
-  auth = await startAuthService({ env: {}, redisUrl, prefix, policyOverrides: POLICY, port: 0, logLevel: "silent" });
+  auth = await startAuthService({ env: DEVELOPMENT, redisUrl, prefix, policyOverrides: POLICY, port: 0, logLevel: "silent" });
   const policy = { ...POLICY, issuer: auth.policy.issuer };
   const workerPort = await freePort();
   supervisor = await startSupervisor({

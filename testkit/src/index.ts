@@ -6,3 +6,4 @@ export { type RedisSentinelOptions, type RedisSentinelSetup, startRedisSentinel 
 export { type Truthy, waitFor } from "./wait.js";
 export { parseExposition, type Sample, type Scrape, scrape } from "./metrics.js";
 export { randomUidRange } from "./uids.js";
+export { DEVELOPMENT } from "./env.js";

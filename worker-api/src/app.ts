@@ -1,11 +1,10 @@
+import { errorMiddleware } from "@gastown/service-kit";
 import Router from "@koa/router";
 import type { Redis } from "ioredis";
 import Koa, { type Middleware } from "koa";
 import type { JwksKeySource } from "./auth/jwks.js";
-import { WORKER_DEFAULTS } from "./config.js";
 import type { Dispatcher } from "./dispatch/dispatcher.js";
 import { jsonObjectBody } from "./http/json-body.js";
-import { sendError } from "./http/respond.js";
 import type { Logger } from "./log.js";
 import type { WorkerMetrics } from "./metrics/worker-metrics.js";
 import { DEFAULT_RECORD_LIMITS } from "./records/limits.js";
@@ -44,17 +43,10 @@ export interface WorkerAppDeps {
 export function createWorkerApp(deps: WorkerAppDeps): Koa {
   const app = new Koa({ proxy: false });
   app.silent = true;
-  app.use(async (ctx, next) => {
-    try {
-      await next();
-      if (ctx.status === 404 && ctx.body === undefined) sendError(ctx, 404, "not_found");
-    } catch (error) {
-      deps.log.error({ err: (error as Error).message, path: ctx.path }, "request failed");
-      sendError(ctx, 500, "server_error");
-    }
-  });
+  // service-kit's one error-to-HTTP rule: errors carry their status, code and expose.
+  app.use(errorMiddleware({ log: deps.log }));
   const router = new Router();
-  const body = jsonObjectBody(WORKER_DEFAULTS.maxBodyBytes);
+  const body = jsonObjectBody();
   const guard = [deps.authenticator];
   const routeDeps = { records: deps.records, now: deps.now, body, maxRecordBytes: deps.maxRecordBytes ?? DEFAULT_RECORD_LIMITS.maxRecordBytes, metrics: deps.metrics };
   registerAgentRoutes(router, routeDeps, guard);

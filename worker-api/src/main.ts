@@ -1,17 +1,16 @@
-import { loadWorkerSettings, workerApiOptions } from "./config.js";
+import { loadWorkerSettings } from "./config.js";
 import { startWorkerApi } from "./server.js";
 
-/** `npm start -w @gastown/worker-api`: settings from the environment (DESIGN.md "Settings"). */
+/** `npm start -w @gastown/worker-api`: settings from the environment (config.ts), then listen (server.ts). */
 async function main(): Promise<void> {
   const settings = loadWorkerSettings(process.env);
-  const generatedOperatorToken = settings.operatorToken === undefined;
-  const worker = await startWorkerApi(workerApiOptions(settings, process.env));
-  if (generatedOperatorToken) {
-    // Development only (production refuses to start without WORKER_OPERATOR_TOKEN).
+  const worker = await startWorkerApi(settings);
+  if (settings.developmentDefaults.includes("WORKER_OPERATOR_TOKEN")) {
+    // Development only (otherwise the service refuses to start without WORKER_OPERATOR_TOKEN).
     process.stdout.write(`WORKER_OPERATOR_TOKEN=${worker.operatorToken}\n`);
   }
-  if (settings.containerControlToken === undefined) {
-    process.stderr.write("CONTAINER_CONTROL_TOKEN is unset: container calls will be refused (development only)\n");
+  if (settings.developmentDefaults.includes("CONTAINER_CONTROL_TOKEN")) {
+    process.stderr.write("CONTAINER_CONTROL_TOKEN is unset: a random one is used, container calls will be refused (development only)\n");
   }
   const shutdown = () => {
     worker.close().then(

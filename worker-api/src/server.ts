@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createLogger, listen, type ServerBounds } from "@gastown/service-kit";
 import { InProcessRevocationBus, loadPolicy, type PolicyOverrides, type TokenPolicy } from "@gastown/token-policy";
 import { Redis } from "ioredis";
 import { createWorkerApp } from "./app.js";
@@ -12,11 +11,10 @@ import { fastRetry, RedisRevocationSync } from "./auth/redis-revocation-sync.js"
 import { RevocationList } from "./auth/revocation-list.js";
 import { type RevocationSync, revocationsConfirmed } from "./auth/revocation-sync.js";
 import { VerifiedTokenCache } from "./auth/verify-cache.js";
-import { DEFAULT_PREFIX, WORKER_DEFAULTS } from "./config.js";
+import { DEFAULT_CLAIM_LEASE_MS, DEFAULT_CLAIM_POLL_MS, DEFAULT_PREFIX, DEFAULT_REVOCATION_MAX_STALENESS_MS } from "./config.js";
 import { AuthClient } from "./dispatch/auth-client.js";
 import { ContainerControlClient } from "./dispatch/container-client.js";
 import { Dispatcher } from "./dispatch/dispatcher.js";
-import { createLogger } from "./log.js";
 import { WorkerMetrics } from "./metrics/worker-metrics.js";
 import { DEFAULT_RECORD_LIMITS, type RecordLimits } from "./records/limits.js";
 import { MemoryRecordStore } from "./records/memory.js";
@@ -27,21 +25,59 @@ import { MemoryAgentStateStore } from "./state/memory.js";
 import { RedisAgentStateStore } from "./state/redis.js";
 import type { AgentStateStore } from "./state/types.js";
 
+/** Tuning that is not a token lifetime (those come from the policy): the defaults of the options below. */
+export const WORKER_TUNING = {
+  /** Reconcile timer: how often every running agent's session health is checked. */
+  reconcileIntervalMs: 30_000,
+  /**
+   * Superseded sessions are revoked at most this long after the container confirmed the swap
+   * (calls in flight), and always before the old session's own end (dispatch/due.ts).
+   */
+  supersededRevokeDelayMs: 5_000,
+  /** WORKER_CLAIM_LEASE_MS's default (config.ts says why). */
+  claimLeaseMs: DEFAULT_CLAIM_LEASE_MS,
+  /** WORKER_CLAIM_POLL_MS's default. */
+  claimPollMs: DEFAULT_CLAIM_POLL_MS,
+  /** Safety-net resync of the revoked set, so a missed pub/sub message still lands within 1 s. */
+  revocationResyncIntervalMs: 500,
+  /** WORKER_REVOCATION_MAX_STALENESS's default. */
+  revocationMaxStalenessMs: DEFAULT_REVOCATION_MAX_STALENESS_MS,
+  /** Verified-token cache size (entries). */
+  verifyCacheSize: 10_000,
+  /** An unknown kid refetches the JWKS at most this often. */
+  jwksRefetchCooldownMs: 1_000,
+  /**
+   * The JWKS is also refetched this often: a key removed from it (after a compromise) is
+   * refused, and tokens it verified leave the cache, within this bound. Recommended: 60 s.
+   */
+  jwksRefreshIntervalMs: 60_000,
+} as const;
+
+/**
+ * What `startWorkerApi` runs with: `main.ts` passes `loadWorkerSettings(process.env)`
+ * (config.ts); tests and the local stack pass their own. Nothing here reads the environment.
+ */
 export interface WorkerApiOptions {
+  /** Token policy settings (GASTOWN_*, AUTH_AUDIENCE, AUTH_ISSUER) when no `policy` is given; default none. */
   env?: NodeJS.ProcessEnv;
+  /** The token policy (config.ts computes it); else read from `env` and `policyOverrides`. */
+  policy?: TokenPolicy;
+  /** Default 0 (an ephemeral port). */
   port?: number;
+  /** Default 127.0.0.1. */
   host?: string;
   /** auth-service base URL; metadata (RFC 8414) and JWKS are found from it. */
   authUrl: string;
   /**
-   * Refuse metadata whose issuer or endpoints are not https (`workerApiOptions` sets it
-   * unless NODE_ENV=development). Default false for programmatic use (tests on loopback).
+   * Refuse metadata whose issuer or endpoints are not https (config.ts sets it unless
+   * NODE_ENV=development). Default false for programmatic use (tests on loopback).
    */
   requireHttps?: boolean;
   /** Must match the auth-service's; the issuer defaults to AUTH_ISSUER, else `authUrl`. */
   policyOverrides?: PolicyOverrides;
-  /** Default env.REDIS_URL; unset/null means in-memory records and the in-process bus. */
+  /** Unset/null means in-memory records and the in-process bus. */
   redisUrl?: string | null;
+  /** Default `gt:`. */
   prefix?: string;
   /** In-memory mode: the auth-service's bus (share it when both run in one process). */
   revocationBus?: InProcessRevocationBus;
@@ -50,7 +86,7 @@ export interface WorkerApiOptions {
   /** The dispatcher client (WORKER_CLIENT_ID / WORKER_CLIENT_SECRET). */
   clientId: string;
   clientSecret: string;
-  /** Generated when absent (and not in env.WORKER_OPERATOR_TOKEN). */
+  /** Generated when absent. */
   operatorToken?: string;
   reconcileIntervalMs?: number;
   /** Longest delay between the confirmed swap and revoking the superseded session (the policy may shorten it). */
@@ -72,7 +108,10 @@ export interface WorkerApiOptions {
   /** Periodic JWKS refetch (a removed key is refused within this long). */
   jwksRefreshIntervalMs?: number;
   clock?: () => number;
+  /** Default info. */
   logLevel?: string;
+  /** HTTP server bounds (service-kit's defaults unless given; `closeGraceMs` bounds the SIGTERM drain). */
+  bounds?: Partial<ServerBounds>;
 }
 
 export interface RunningWorkerApi {
@@ -96,6 +135,7 @@ export interface RunningWorkerApi {
 }
 
 function effectivePolicy(options: WorkerApiOptions, env: NodeJS.ProcessEnv): TokenPolicy {
+  if (options.policy) return options.policy;
   const issuerFromUrl = !env.AUTH_ISSUER?.trim() && options.policyOverrides?.issuer === undefined;
   const overrides: PolicyOverrides = issuerFromUrl ? { ...options.policyOverrides, issuer: options.authUrl.replace(/\/+$/, "") } : { ...options.policyOverrides };
   return loadPolicy(env, overrides);
@@ -103,18 +143,17 @@ function effectivePolicy(options: WorkerApiOptions, env: NodeJS.ProcessEnv): Tok
 
 /** Starts the resource server, the revocation sync and the dispatcher (DESIGN.md worker-api). */
 export async function startWorkerApi(options: WorkerApiOptions): Promise<RunningWorkerApi> {
-  const env = options.env ?? process.env;
   const now = options.clock ?? Date.now;
   const nowSec = () => Math.floor(now() / 1000);
-  const log = createLogger(options.logLevel ?? "info");
-  const policy = effectivePolicy(options, env);
-  const redisUrl = options.redisUrl === undefined ? env.REDIS_URL?.trim() || null : options.redisUrl;
-  const prefix = options.prefix ?? env.REDIS_PREFIX ?? DEFAULT_PREFIX;
-  const operatorToken = options.operatorToken ?? (env.WORKER_OPERATOR_TOKEN?.trim() || randomBytes(32).toString("base64url"));
+  const log = createLogger({ name: "worker-api", level: options.logLevel ?? "info" });
+  const policy = effectivePolicy(options, options.env ?? {});
+  const redisUrl = options.redisUrl ?? null;
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const operatorToken = options.operatorToken ?? randomBytes(32).toString("base64url");
 
   const metadata = new AuthMetadataSource(options.authUrl, { issuer: policy.issuer, requireHttps: options.requireHttps ?? false });
-  const keys = new JwksKeySource({ metadata, refetchCooldownMs: options.jwksRefetchCooldownMs ?? WORKER_DEFAULTS.jwksRefetchCooldownMs, now });
-  const verifyCache = new VerifiedTokenCache(options.verifyCacheSize ?? WORKER_DEFAULTS.verifyCacheSize);
+  const keys = new JwksKeySource({ metadata, refetchCooldownMs: options.jwksRefetchCooldownMs ?? WORKER_TUNING.jwksRefetchCooldownMs, now });
+  const verifyCache = new VerifiedTokenCache(options.verifyCacheSize ?? WORKER_TUNING.verifyCacheSize);
   const revocations = new RevocationList(nowSec);
 
   let redis: Redis | undefined;
@@ -135,7 +174,7 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
       list: revocations,
       nowSec,
       policy,
-      resyncIntervalMs: options.revocationResyncIntervalMs ?? WORKER_DEFAULTS.revocationResyncIntervalMs,
+      resyncIntervalMs: options.revocationResyncIntervalMs ?? WORKER_TUNING.revocationResyncIntervalMs,
       log,
       nowMs: now,
     });
@@ -153,12 +192,12 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
     policy,
     now,
     log,
-    supersededRevokeDelayMs: options.supersededRevokeDelayMs ?? WORKER_DEFAULTS.supersededRevokeDelayMs,
-    reconcileIntervalMs: options.reconcileIntervalMs ?? WORKER_DEFAULTS.reconcileIntervalMs,
+    supersededRevokeDelayMs: options.supersededRevokeDelayMs ?? WORKER_TUNING.supersededRevokeDelayMs,
+    reconcileIntervalMs: options.reconcileIntervalMs ?? WORKER_TUNING.reconcileIntervalMs,
     store: agentState,
     instanceId,
-    claimLeaseMs: options.claimLeaseMs ?? WORKER_DEFAULTS.claimLeaseMs,
-    claimPollMs: options.claimPollMs ?? WORKER_DEFAULTS.claimPollMs,
+    claimLeaseMs: options.claimLeaseMs ?? WORKER_TUNING.claimLeaseMs,
+    claimPollMs: options.claimPollMs ?? WORKER_TUNING.claimPollMs,
     revocationReason: (sessionId) => revocationSync.reasonOf(sessionId),
   });
   revocations.onEvent((event) => dispatcher.onRevocation(event));
@@ -170,20 +209,16 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
   await revocationSync.start();
   keys.onKeySet((kids) => verifyCache.retainKids(kids));
   keys.refresh().catch((error: Error) => log.warn({ err: error.message }, "JWKS not fetched yet; retried on first use"));
-  keys.startRefreshing(options.jwksRefreshIntervalMs ?? WORKER_DEFAULTS.jwksRefreshIntervalMs, (error) => log.warn({ err: error.message }, "JWKS refetch failed; keeping the keys held"));
+  keys.startRefreshing(options.jwksRefreshIntervalMs ?? WORKER_TUNING.jwksRefreshIntervalMs, (error) => log.warn({ err: error.message }, "JWKS refetch failed; keeping the keys held"));
 
   // Authentication is always on here: no option or setting reaches this choice.
-  const maxStalenessMs = options.revocationMaxStalenessMs ?? WORKER_DEFAULTS.revocationMaxStalenessMs;
+  const maxStalenessMs = options.revocationMaxStalenessMs ?? WORKER_TUNING.revocationMaxStalenessMs;
   const confirmed = () => revocationsConfirmed(revocationSync, now(), maxStalenessMs);
   const authenticator = authenticate({ policy, keys, cache: verifyCache, revocations, revocationsConfirmed: confirmed, now, log, metrics });
   const app = createWorkerApp({ authenticator, records, now, log, operatorToken, dispatcher, metrics, keys, redis, revocationsConfirmed: confirmed, maxRecordBytes: recordLimits.maxRecordBytes });
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve(listening));
-    listening.once("error", reject);
-  });
-  const address = server.address() as AddressInfo;
-  const url = `http://${options.host ?? "127.0.0.1"}:${address.port}`;
+  const http = await listen(app.callback(), { host: options.host ?? "127.0.0.1", port: options.port ?? 0, bounds: options.bounds });
+  const url = http.url;
   log.info({ url, issuer: policy.issuer, redis: redisUrl ? "on" : "off" }, "worker-api listening");
 
   return {
@@ -206,17 +241,8 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
      */
     async close() {
       const drained = dispatcher.close();
-      await new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.closeAllConnections(), WORKER_DEFAULTS.drainTimeoutMs);
-        // Keep-alive connections go as soon as their request in flight has its answer.
-        const idle = setInterval(() => server.closeIdleConnections(), 50);
-        server.close(() => {
-          clearTimeout(force);
-          clearInterval(idle);
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
+      // service-kit's graceful close: requests in flight finish (bounded by closeGraceMs), idle keep-alive connections go.
+      await http.close();
       keys.close();
       await drained;
       await revocationSync.close();

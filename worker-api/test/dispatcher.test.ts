@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
-import { waitFor } from "@gastown/testkit";
+import { waitFor, DEVELOPMENT } from "@gastown/testkit";
 import { InProcessRevocationBus, type PolicyOverrides } from "@gastown/token-policy";
 import { type RunningWorkerApi, startWorkerApi, type TokenPair } from "../src/index.js";
 import { adminRevoke, adminSession, refresh } from "./helpers/auth.js";
@@ -19,7 +19,7 @@ let stack: Stack | undefined;
 
 async function startStack(policy: PolicyOverrides, extra: Partial<Parameters<typeof startWorkerApi>[0]> = {}): Promise<Stack> {
   const bus = new InProcessRevocationBus();
-  const auth = await startAuthService({ env: {}, redisUrl: null, revocationBus: bus, policyOverrides: policy, port: 0, logLevel: "silent" });
+  const auth = await startAuthService({ env: DEVELOPMENT, redisUrl: null, revocationBus: bus, policyOverrides: policy, port: 0, logLevel: "silent" });
   const fake = await startFakeContainer();
   const clock = { offsetMs: 0 };
   const client = auth.dispatcherClients[0]!;

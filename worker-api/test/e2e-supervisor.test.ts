@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
 import { type RunningSupervisor, startSupervisor } from "@gastown/container-client";
-import { deleteKeys, freePort, randomPrefix, randomUidRange, testRedisUrl, waitFor } from "@gastown/testkit";
+import { deleteKeys, freePort, randomPrefix, randomUidRange, testRedisUrl, waitFor, DEVELOPMENT } from "@gastown/testkit";
 import type { PolicyOverrides } from "@gastown/token-policy";
 import { Redis } from "ioredis";
 import { type AgentRecords, type RunningWorkerApi, startWorkerApi } from "../src/index.js";
@@ -23,7 +23,7 @@ describe("end to end: real auth-service, Redis, supervisor and sample agent", ()
   before(async () => {
     const redisUrl = await testRedisUrl();
     redis = new Redis(redisUrl);
-    auth = await startAuthService({ env: {}, redisUrl, prefix, policyOverrides: POLICY, port: 0, logLevel: "silent" });
+    auth = await startAuthService({ env: DEVELOPMENT, redisUrl, prefix, policyOverrides: POLICY, port: 0, logLevel: "silent" });
     const workerPort = await freePort();
     const { defaultAgentCommand } = await import("@gastown/container-client");
     supervisor = await startSupervisor({

@@ -5,7 +5,7 @@ import { after, before, describe, test } from "node:test";
 import { InProcessRevocationBus } from "@gastown/token-policy";
 import { checkAuthMetadata } from "../src/auth/metadata-checks.js";
 import { MetadataRefusedError } from "../src/errors.js";
-import { loadWorkerSettings, type RunningWorkerApi, startWorkerApi, workerApiOptions } from "../src/index.js";
+import { loadWorkerSettings, type RunningWorkerApi, startWorkerApi } from "../src/index.js";
 import { bearer, get, heartbeatUrl, post } from "./helpers/http.js";
 import { makeKey, mint, POLECAT, type SigningKey } from "./helpers/issuer.js";
 import { NO_CONTAINER } from "./helpers/worker.js";
@@ -45,9 +45,11 @@ describe("checkAuthMetadata", () => {
   });
 
   test("https is required unless NODE_ENV=development", () => {
-    assert.equal(workerApiOptions(loadWorkerSettings({}), {}).requireHttps, true);
-    assert.equal(workerApiOptions(loadWorkerSettings({ NODE_ENV: "production" , WORKER_CLIENT_ID: "w", WORKER_CLIENT_SECRET: "s", WORKER_OPERATOR_TOKEN: "o", CONTAINER_CONTROL_TOKEN: "c", REDIS_URL: "redis://127.0.0.1:1" }), {}).requireHttps, true);
-    assert.equal(workerApiOptions(loadWorkerSettings({ NODE_ENV: "development" }), {}).requireHttps, false);
+    const strong = (name: string) => `${name}-Q9vX2mL7pR4tK8nB3cJ6hF1dS5gA0zY`;
+    const full = { WORKER_CLIENT_ID: "w", WORKER_CLIENT_SECRET: strong("s"), WORKER_OPERATOR_TOKEN: strong("o"), CONTAINER_CONTROL_TOKEN: strong("c"), REDIS_URL: "redis://127.0.0.1:1" };
+    assert.equal(loadWorkerSettings(full).requireHttps, true);
+    assert.equal(loadWorkerSettings({ NODE_ENV: "production", ...full }).requireHttps, true);
+    assert.equal(loadWorkerSettings({ NODE_ENV: "development" }).requireHttps, false);
   });
 });
 

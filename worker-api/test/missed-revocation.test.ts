@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
-import { deleteKeys, randomPrefix, testRedisUrl, waitFor } from "@gastown/testkit";
+import { deleteKeys, randomPrefix, testRedisUrl, waitFor, DEVELOPMENT } from "@gastown/testkit";
 import { InProcessRevocationBus, revokedReasonKey, revokedSetKey } from "@gastown/token-policy";
 import { Redis } from "ioredis";
 import { InProcessRevocationSync, RevocationList, type RunningWorkerApi, startWorkerApi, type TokenPair } from "../src/index.js";
@@ -32,7 +32,7 @@ async function startStack(): Promise<Stack> {
   const prefix = randomPrefix("wmiss");
   const admin = new Redis(redisUrl);
   const proxy = await startRedisProxy(redisUrl);
-  const auth = await startAuthService({ env: {}, redisUrl, prefix, port: 0, logLevel: "silent" });
+  const auth = await startAuthService({ env: DEVELOPMENT, redisUrl, prefix, port: 0, logLevel: "silent" });
   const fake = await startFakeContainer();
   const client = auth.dispatcherClients[0]!;
   const worker = await startWorkerApi({

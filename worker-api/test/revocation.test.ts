@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
-import { deleteKeys, randomPrefix, type RedisServer, startRedisServer, testRedisUrl, waitFor } from "@gastown/testkit";
+import { deleteKeys, randomPrefix, type RedisServer, startRedisServer, testRedisUrl, waitFor, DEVELOPMENT } from "@gastown/testkit";
 import { InProcessRevocationBus, revokedSetKey } from "@gastown/token-policy";
 import { Redis } from "ioredis";
 import { RevocationList, type RunningWorkerApi, startWorkerApi } from "../src/index.js";
@@ -67,7 +67,7 @@ describe("revocation latency with real auth-service and Redis", () => {
   before(async () => {
     const redisUrl = await testRedisUrl();
     admin = new Redis(redisUrl);
-    auth = await startAuthService({ env: {}, redisUrl, prefix, port: 0, logLevel: "silent" });
+    auth = await startAuthService({ env: DEVELOPMENT, redisUrl, prefix, port: 0, logLevel: "silent" });
     workers = [await startWorker(auth, { redisUrl, prefix }), await startWorker(auth, { redisUrl, prefix })];
   });
   after(async () => {
@@ -124,7 +124,7 @@ describe("revocation latency across a Redis server restart", () => {
 
   before(async () => {
     server = await startRedisServer();
-    auth = await startAuthService({ env: {}, redisUrl: server.url, prefix, port: 0, logLevel: "silent" });
+    auth = await startAuthService({ env: DEVELOPMENT, redisUrl: server.url, prefix, port: 0, logLevel: "silent" });
     worker = await startWorker(auth, { redisUrl: server.url, prefix });
   });
   after(async () => {
@@ -147,7 +147,7 @@ describe("revocation latency across a Redis server restart", () => {
 describe("revocation without Redis: the in-process bus", () => {
   test("a revoked session is refused within one second", async () => {
     const bus = new InProcessRevocationBus();
-    const auth = await startAuthService({ env: {}, redisUrl: null, revocationBus: bus, port: 0, logLevel: "silent" });
+    const auth = await startAuthService({ env: DEVELOPMENT, redisUrl: null, revocationBus: bus, port: 0, logLevel: "silent" });
     const worker = await startWorker(auth, { redisUrl: null, revocationBus: bus });
     try {
       const pair = await dispatchPair(auth);

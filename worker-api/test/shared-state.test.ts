@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
-import { deleteKeys, randomPrefix, testRedisUrl, waitFor } from "@gastown/testkit";
+import { deleteKeys, randomPrefix, testRedisUrl, waitFor, DEVELOPMENT } from "@gastown/testkit";
 import { loadPolicy, type PolicyOverrides } from "@gastown/token-policy";
 import { Redis } from "ioredis";
 import { type RunningWorkerApi, startWorkerApi, supersededRevokeAtMs, type TokenPair } from "../src/index.js";
@@ -29,7 +29,7 @@ let stack: Stack | undefined;
 async function startStack(policy: PolicyOverrides, instances: number, extra: Partial<Parameters<typeof startWorkerApi>[0]> = {}): Promise<Stack> {
   const redisUrl = await testRedisUrl();
   const prefix = randomPrefix("wstate");
-  const auth = await startAuthService({ env: {}, redisUrl, prefix, policyOverrides: policy, port: 0, logLevel: "silent" });
+  const auth = await startAuthService({ env: DEVELOPMENT, redisUrl, prefix, policyOverrides: policy, port: 0, logLevel: "silent" });
   const fake = await startFakeContainer();
   const client = auth.dispatcherClients[0]!;
   const clock = { offsetMs: 0 };

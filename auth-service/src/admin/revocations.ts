@@ -13,9 +13,9 @@ const SELECTORS = ["session_id", ...Object.keys(FILTERS)] as const;
  */
 export const postRevocations: AuthMiddleware = async function postRevocations(ctx) {
   const body = await readJsonObject(ctx);
-  const given = body ? SELECTORS.filter((name) => body[name] !== undefined) : [];
-  const unknown = body ? Object.keys(body).filter((name) => !(SELECTORS as readonly string[]).includes(name)) : [];
-  if (!body || given.length !== 1 || unknown.length > 0) {
+  const given = SELECTORS.filter((name) => body[name] !== undefined);
+  const unknown = Object.keys(body).filter((name) => !(SELECTORS as readonly string[]).includes(name));
+  if (given.length !== 1 || unknown.length > 0) {
     throw new InvalidRequestError(`a JSON object with exactly one of ${SELECTORS.join(", ")}`);
   }
   const selector = given[0]!;

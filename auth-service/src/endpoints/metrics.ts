@@ -1,5 +1,5 @@
 import type { AuthMiddleware } from "../http/state.js";
-import { renderMetrics } from "../metrics/registry.js";
+import { renderMetrics } from "@gastown/service-kit";
 
 /** Prometheus exposition of this instance's registry (no credentials: counts only, never ids or tokens). */
 export const metricsEndpoint: AuthMiddleware = async function metrics(ctx) {

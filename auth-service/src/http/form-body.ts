@@ -1,12 +1,11 @@
 import type { IncomingMessage } from "node:http";
+import { BodyTooLargeError, MalformedBodyError, readBody } from "@gastown/service-kit";
 import { InvalidRequestError, quoted } from "../errors.js";
 import { FormParams } from "./form-params.js";
 import type { AuthMiddleware } from "./state.js";
 
 /** DESIGN.md: a body over 16 KiB is invalid_request (400), never a 500. */
 export const MAX_BODY_BYTES = 16 * 1024;
-/** Beyond this the rest of an oversized body is not even drained. */
-const HARD_LIMIT_BYTES = 1024 * 1024;
 
 /** Stateless between calls (no `stream` option), so one decoder serves every request. */
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
@@ -35,39 +34,19 @@ export function parseForm(text: string): FormParams {
   return new FormParams(values);
 }
 
-/** Reads at most `limit` bytes; an oversized body is drained (bounded) and answered 400. */
-export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const tooLarge = () => new InvalidRequestError(`the request body is larger than ${limit / 1024} KiB`);
-    const cleanup = () => {
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onError);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-      else if (size > HARD_LIMIT_BYTES) {
-        cleanup();
-        req.resume();
-        reject(tooLarge());
-      }
-    };
-    const onEnd = () => {
-      cleanup();
-      if (size > limit) reject(tooLarge());
-      else resolve(Buffer.concat(chunks));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(new InvalidRequestError("the request body could not be read", { cause: error }));
-    };
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", onError);
-  });
+/**
+ * The body of an OAuth request, by service-kit's limit rule; but DESIGN.md has the
+ * token, revocation and introspection endpoints answer every unreadable or oversized
+ * body as invalid_request (400), so the kit's 413 / 400 become InvalidRequestError.
+ */
+async function readOAuthBody(req: IncomingMessage): Promise<Buffer> {
+  try {
+    return await readBody(req, MAX_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new InvalidRequestError(`the request body is larger than ${MAX_BODY_BYTES / 1024} KiB`, { cause: error });
+    if (error instanceof MalformedBodyError) throw new InvalidRequestError("the request body could not be read", { cause: error });
+    throw error;
+  }
 }
 
 function mediaType(header: string | undefined): { type: string; charset: string | undefined } {
@@ -91,7 +70,7 @@ export const parseFormBody: AuthMiddleware = async (ctx, next) => {
     ctx.req.resume();
     throw new InvalidRequestError("the request body must be UTF-8");
   }
-  const body = await readBody(ctx.req);
+  const body = await readOAuthBody(ctx.req);
   let text: string;
   try {
     text = UTF8.decode(body);

@@ -5,7 +5,7 @@ import { childConfig, failChild, serveParent } from "./serve-parent.js";
 async function main(): Promise<void> {
   const config = childConfig();
   if (!config.redisUrl || !config.prefix) throw new Error("redisUrl and prefix are required");
-  const service = await startAuthService({ env: {}, redisUrl: config.redisUrl, prefix: config.prefix, port: 0, host: "127.0.0.1", logLevel: "silent" });
+  const service = await startAuthService({ env: { NODE_ENV: "development" }, redisUrl: config.redisUrl, prefix: config.prefix, port: 0, host: "127.0.0.1", logLevel: "silent" });
   const dispatcher = service.dispatcherClients[0];
   if (!dispatcher) throw new Error("the auth-service has no dispatcher client");
   serveParent(

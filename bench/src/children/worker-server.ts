@@ -2,7 +2,8 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type AccessTokenClaims, DEFAULT_CONTAINER_CLIENT_ID } from "@gastown/token-policy";
-import { createLogger, createWorkerApp, startWorkerApi } from "@gastown/worker-api";
+import { createLogger } from "@gastown/service-kit";
+import { createWorkerApp, startWorkerApi } from "@gastown/worker-api";
 import type { Context, Next } from "koa";
 import { childConfig, failChild, serveParent } from "./serve-parent.js";
 
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
     authenticator: fixedClaims,
     records: worker.records,
     now: Date.now,
-    log: createLogger("silent"),
+    log: createLogger({ name: "worker-api", level: "silent" }),
     operatorToken: worker.operatorToken,
     dispatcher: worker.dispatcher,
     metrics: worker.metrics,

@@ -18,19 +18,19 @@ const REVOKED_SESSIONS = 1000;
  */
 export async function measureTokenChecks(auth: AuthTarget, durationMs: number, rounds: number, progress: Progress): Promise<TokenCheckFigures> {
   // Loaded here, not at the top, so a worker-api that does not load fails this figure only.
-  const { AuthMetadataSource, bearerCandidate, isB64Token, JwksKeySource, RevocationList, VerifiedTokenCache, WORKER_DEFAULTS } = await import("@gastown/worker-api");
+  const { AuthMetadataSource, bearerCandidate, isB64Token, JwksKeySource, RevocationList, VerifiedTokenCache, WORKER_TUNING } = await import("@gastown/worker-api");
   const [session] = await auth.dispatch(1);
   if (!session) throw new Error("no session dispatched");
   const token = session.accessToken;
   const header = `Bearer ${token}`;
   const policy = loadPolicy({}, { issuer: auth.child.url });
-  const keys = new JwksKeySource({ metadata: new AuthMetadataSource(auth.child.url), refetchCooldownMs: WORKER_DEFAULTS.jwksRefetchCooldownMs });
+  const keys = new JwksKeySource({ metadata: new AuthMetadataSource(auth.child.url), refetchCooldownMs: WORKER_TUNING.jwksRefetchCooldownMs });
   await keys.refresh();
   const key = await keys.getKey(decodeProtectedHeader(token));
   const nowSec = () => Math.floor(Date.now() / 1000);
   const revocations = new RevocationList(nowSec);
   for (let i = 0; i < REVOKED_SESSIONS; i++) revocations.add(`revoked-${i}`, nowSec() + 3600);
-  const cache = new VerifiedTokenCache(WORKER_DEFAULTS.verifyCacheSize);
+  const cache = new VerifiedTokenCache(WORKER_TUNING.verifyCacheSize);
 
   const check = async (): Promise<void> => {
     const presented = bearerCandidate(header);

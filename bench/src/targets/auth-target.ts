@@ -1,11 +1,10 @@
+import { AGENT_DISPATCH_GRANT_TYPE } from "@gastown/service-kit";
 import { randomPrefix } from "@gastown/testkit";
 import { type StartChildOptions, startChild } from "../children/start-child.js";
 import { basicAuthorization, connectionPool, FORM_HEADERS, form, post } from "../load/http.js";
 import { removeKeys } from "./oidc-target.js";
 import type { RefreshTarget } from "./refresh-target.js";
 
-/** The dispatch grant's type (DESIGN.md wire contract; the auth-service itself loads only in its child). */
-export const AGENT_DISPATCH_GRANT_TYPE = "urn:gastown:params:oauth:grant-type:agent-dispatch";
 
 /** A dispatched session's first token response. */
 export interface DispatchedSession {

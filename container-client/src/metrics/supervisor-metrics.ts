@@ -3,7 +3,7 @@ import type { AgentSession } from "../session/agent-session.js";
 import type { Clock } from "../session/timers.js";
 import { AGENT_STATES, type AgentState } from "../supervisor/agent-state.js";
 import type { OutboxMeter } from "../supervisor/outbox.js";
-import { createServiceRegistry } from "./registry.js";
+import { createServiceRegistry } from "@gastown/service-kit";
 
 /** How one refresh attempt ended (the `outcome` label). */
 export type RefreshOutcome = "ok" | "failed" | "lost";

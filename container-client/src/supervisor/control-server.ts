@@ -1,24 +1,18 @@
+import { errorMiddleware, type Logger, readJsonObject, requireStaticBearer } from "@gastown/service-kit";
 import Router from "@koa/router";
-import Koa from "koa";
-import type { Logger } from "pino";
-import { ContainerClientError } from "../errors.js";
-import { requireControlToken } from "./control-auth.js";
-import { readJsonBody } from "./json-body.js";
+import Koa, { type Context } from "koa";
 import type { ProcessManager } from "./process-manager.js";
 import { parseMessageRequest, parseStartRequest, parseTokensRequest } from "./requests.js";
 
-const STATUS_BY_CODE: Record<string, number> = {
-  ERR_INVALID_REQUEST: 400,
-  ERR_UNKNOWN_AGENT: 404,
-  ERR_AGENT_STATE: 409,
-  ERR_NO_AGENT_UID: 503,
-};
-const ERROR_BY_STATUS: Record<number, string> = { 400: "invalid_request", 404: "not_found", 409: "conflict", 503: "unavailable" };
+/** Largest control request: a prompt of up to 256 Ki characters plus a token pair, JSON-escaped. */
+const MAX_BODY_BYTES = 512 * 1024;
+const readJsonBody = (ctx: Context) => readJsonObject(ctx, MAX_BODY_BYTES);
 
 /**
  * The container control server (DESIGN.md "Container control server"): start an agent,
  * deliver a message, push a fresh pair, read an agent's status, stop an agent. Answers
- * never carry a token.
+ * never carry a token. Errors answer by service-kit's one rule (their status, code and
+ * expose flag); bodies by its one body rule.
  */
 export function createControlApp(manager: ProcessManager, controlToken: string, log: Logger, operations?: Router): Koa {
   const app = new Koa();
@@ -50,26 +44,14 @@ export function createControlApp(manager: ProcessManager, controlToken: string, 
 
   app.use(async (ctx, next) => {
     ctx.set("Cache-Control", "no-store");
-    try {
-      await next();
-      if (ctx.status === 404 && ctx.body === undefined) ctx.body = { error: "not_found" };
-    } catch (error) {
-      const code = error instanceof ContainerClientError ? error.code : "";
-      const status = STATUS_BY_CODE[code];
-      if (status !== undefined) {
-        ctx.status = status;
-        ctx.body = { error: ERROR_BY_STATUS[status], error_description: (error as Error).message };
-        return;
-      }
-      log.error({ err: (error as Error).message, code }, "control request failed");
-      ctx.status = 500;
-      ctx.body = { error: "server_error", error_description: code === "ERR_SPAWN_FAILED" ? (error as Error).message : "internal error" };
-    }
+    await next();
   });
+  app.use(errorMiddleware({ log }));
   // /healthz, /readyz and /metrics answer without the credential (they hold no token);
   // everything after this point requires it.
   if (operations) app.use(operations.routes());
-  app.use(requireControlToken(controlToken));
+  // Only the worker: `Authorization: Bearer <CONTAINER_CONTROL_TOKEN>` (RFC 6750 §3), before any body is read.
+  app.use(requireStaticBearer(controlToken, { what: "the control credential" }));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -1,12 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createLogger, listen, type ServerBounds, tokenEndpointUrl } from "@gastown/service-kit";
 import { DEFAULT_CONTAINER_CLIENT_ID, loadPolicy, type PolicyOverrides } from "@gastown/token-policy";
 import { ConfigError } from "../errors.js";
-import { createLogger } from "../logger.js";
 import { SupervisorMetrics } from "../metrics/supervisor-metrics.js";
 import type { Clock } from "../session/timers.js";
 import { missingIsolationCapabilities, resolveAgentUsers } from "./agent-isolation.js";
@@ -38,7 +36,7 @@ export interface SupervisorOptions {
   controlToken: string;
   /** `GASTOWN_API_URL`: the worker-api the agents call back. */
   apiUrl: string;
-  /** The auth-service base URL; the token endpoint is `authUrl + "/oauth2/token"`. */
+  /** The auth-service base URL; the token endpoint is `authUrl` + service-kit's `TOKEN_PATH`. */
   authUrl: string;
   /** Default `gastown-container`. */
   clientId?: string;
@@ -55,6 +53,8 @@ export interface SupervisorOptions {
   outboxCapacity?: number;
   /** How long `close` tries to deliver undelivered callbacks; default 5000. */
   closeFlushMs?: number;
+  /** HTTP server bounds (service-kit's defaults unless given). */
+  bounds?: Partial<ServerBounds>;
 }
 
 /** A running supervisor. */
@@ -100,7 +100,7 @@ export function defaultAgentCommand(): string[] {
 export async function startSupervisor(options: SupervisorOptions): Promise<RunningSupervisor> {
   if (!options.controlToken) throw new ConfigError("a control token (CONTAINER_CONTROL_TOKEN) is required");
   const env = options.env ?? process.env;
-  const log = createLogger(options.logLevel ?? "info");
+  const log = createLogger({ name: "container-client", level: options.logLevel ?? "info" });
   const policy = loadPolicy(env, options.policyOverrides ?? {});
   const users = resolveAgentUsers(options.agentUids, false, missingIsolationCapabilities());
   const uids = users === "off" ? null : new UidPool(users, [process.getuid?.() ?? 0, process.getgid?.() ?? 0]);
@@ -119,7 +119,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
     uids: uids ?? undefined,
     apiUrl: options.apiUrl,
     stateDir,
-    tokenEndpoint: `${options.authUrl.replace(/\/+$/, "")}/oauth2/token`,
+    tokenEndpoint: tokenEndpointUrl(options.authUrl),
     clientId: options.clientId ?? DEFAULT_CONTAINER_CLIENT_ID,
     policy,
     clock: options.clock,
@@ -130,12 +130,8 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
   });
   const operations = operationsRouter(metrics, { authUrl: options.authUrl, apiUrl: options.apiUrl });
   const app = createControlApp(manager, options.controlToken, log, operations);
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(options.port ?? 4200, options.host ?? "127.0.0.1", () => resolve(listening));
-    listening.once("error", reject);
-  });
-  const address = server.address() as AddressInfo;
-  const url = `http://${address.address}:${address.port}`;
+  const http = await listen(app.callback(), { host: options.host ?? "127.0.0.1", port: options.port ?? 4200, bounds: options.bounds });
+  const url = http.url;
   log.info({ url, stateDir, agentUids: uids === null ? "off" : `${uids.range.first}-${uids.range.last}` }, "container supervisor listening");
   return {
     url,
@@ -147,8 +143,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
       await manager.stopAll();
       const left = await manager.flushAll(options.closeFlushMs ?? DEFAULT_CLOSE_FLUSH_MS);
       if (left > 0) log.warn({ left }, "supervisor closed with undelivered callbacks");
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await http.close();
       if (ownsStateDir) rmSync(stateDir, { recursive: true, force: true });
     },
   };

@@ -1,3 +1,4 @@
+import { parsePort } from "@gastown/service-kit";
 import { POLICY_ENV } from "@gastown/token-policy";
 
 /** What `npm start` runs, from flags and the environment (DESIGN.md "Settings"). */
@@ -47,8 +48,11 @@ Example: npm start -- --access-ttl 20   (watch rotation live)`;
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
-  if (!/^[0-9]{1,5}$/.test(raw) || Number(raw) > 65535) throw new StackUsageError(`${name} must be a port number 0-65535, got ${JSON.stringify(raw)}`);
-  return Number(raw);
+  try {
+    return parsePort(name, raw);
+  } catch (error) {
+    throw new StackUsageError((error as Error).message);
+  }
 }
 
 /** Reads flags (`argv` without node and script) over the environment. */
@@ -84,6 +88,8 @@ export function parseStackOptions(argv: readonly string[], baseEnv: NodeJS.Proce
     }
   }
   if (env.NODE_ENV === "production") throw new StackUsageError("npm start runs the development stack; it refuses NODE_ENV=production (see infra/compose.yaml)");
+  // DESIGN.md "Settings": the services use their development defaults only with this.
+  env.NODE_ENV = "development";
   return {
     env,
     authPort: port(env, "AUTH_PORT", 4000),

@@ -4,9 +4,9 @@ import { fileURLToPath } from "node:url";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
 import { defaultAgentCommand, type RunningSupervisor, startSupervisor } from "@gastown/container-client";
 import { InProcessRevocationBus, parseRevocationEvent, type RevocationEvent, revocationChannel } from "@gastown/token-policy";
+import { freePort } from "@gastown/testkit";
 import { type RunningWorkerApi, startWorkerApi } from "@gastown/worker-api";
 import { Redis } from "ioredis";
-import { freePort } from "../free-port.js";
 import type { StackOptions } from "./options.js";
 
 /** The agents `npm start` dispatches: the Mayor and one polecat. */

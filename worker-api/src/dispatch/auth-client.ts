@@ -1,10 +1,11 @@
+import { AGENT_DISPATCH_GRANT_TYPE } from "@gastown/service-kit";
 import type { AuthMetadataSource } from "../auth/metadata.js";
 import { AuthClientError } from "../errors.js";
 import { fetchJson, isObject } from "../http/fetch-json.js";
 import type { AgentIdentity, TokenPair } from "./types.js";
 
-/** DESIGN.md: the dispatch grant type. */
-export const DISPATCH_GRANT_TYPE = "urn:gastown:params:oauth:grant-type:agent-dispatch";
+/** DESIGN.md: the dispatch grant type (service-kit's wire constant). */
+export const DISPATCH_GRANT_TYPE = AGENT_DISPATCH_GRANT_TYPE;
 
 /**
  * The worker as a confidential dispatcher client of the auth-service: the dispatch

@@ -1,5 +1,5 @@
+import { readJsonObject } from "@gastown/service-kit";
 import type { Context, Next } from "koa";
-import { sendError } from "./respond.js";
 
 declare module "koa" {
   interface DefaultState {
@@ -7,52 +7,16 @@ declare module "koa" {
   }
 }
 
-class BodyTooLarge extends Error {}
-
-async function readLimited(ctx: Context, maxBytes: number): Promise<Buffer> {
-  const declared = Number(ctx.get("content-length") || "0");
-  if (declared > maxBytes) throw new BodyTooLarge();
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of ctx.req) {
-    const buffer = chunk as Buffer;
-    total += buffer.length;
-    if (total > maxBytes) throw new BodyTooLarge();
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
+/** Largest JSON body an agent or the operator may post. */
+export const MAX_BODY_BYTES = 256 * 1024;
 
 /**
- * Bodies are JSON objects (DESIGN.md worker-api): anything else is a 400, a body over
- * the limit a 413. The parsed object lands in `ctx.state.body`.
+ * Bodies are JSON objects (DESIGN.md worker-api), read by service-kit's one rule (415 for
+ * another media type, 413 over the limit, 400 malformed); the object lands in `ctx.state.body`.
  */
-export function jsonObjectBody(maxBytes: number) {
+export function jsonObjectBody(maxBytes: number = MAX_BODY_BYTES) {
   return async function jsonObjectBodyMiddleware(ctx: Context, next: Next): Promise<void> {
-    if (!ctx.is("application/json")) {
-      sendError(ctx, 400, "invalid_request", "the body must be application/json");
-      return;
-    }
-    let raw: Buffer;
-    try {
-      raw = await readLimited(ctx, maxBytes);
-    } catch (error) {
-      if (error instanceof BodyTooLarge) sendError(ctx, 413, "invalid_request", "the body is too large");
-      else sendError(ctx, 400, "invalid_request", "the body could not be read");
-      return;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw.toString("utf8"));
-    } catch {
-      sendError(ctx, 400, "invalid_request", "the body is not valid JSON");
-      return;
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-      sendError(ctx, 400, "invalid_request", "the body must be a JSON object");
-      return;
-    }
-    ctx.state.body = parsed as Record<string, unknown>;
+    ctx.state.body = await readJsonObject(ctx, maxBytes);
     await next();
   };
 }

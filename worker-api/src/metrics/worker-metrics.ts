@@ -4,7 +4,7 @@ import { RECORD_REFUSALS, type RecordRefusal } from "../records/limits.js";
 import type { RevocationList } from "../auth/revocation-list.js";
 import type { RevocationSync } from "../auth/revocation-sync.js";
 import type { VerifiedTokenCache } from "../auth/verify-cache.js";
-import { createServiceRegistry } from "./registry.js";
+import { createServiceRegistry } from "@gastown/service-kit";
 
 /** How one authentication of an agent route ended (the `outcome` label). */
 export type AuthOutcome =

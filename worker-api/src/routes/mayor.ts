@@ -1,6 +1,6 @@
 import type Router from "@koa/router";
 import type { Middleware } from "koa";
-import { sendError } from "../http/respond.js";
+import { InvalidRequestError } from "../errors.js";
 import { bindRoute } from "./binding.js";
 import type { RouteDeps } from "./deps.js";
 import { storeRecord } from "./record.js";
@@ -12,10 +12,7 @@ const TOOL_NAME = /^[a-z_]{1,64}$/;
 export function registerMayorRoutes(router: Router, deps: RouteDeps, guard: Middleware[]): void {
   router.post("/api/mayor/:townId/tools/:tool", ...guard, bindRoute("mayor"), deps.body, async (ctx) => {
     const tool = ctx.params.tool ?? "";
-    if (!TOOL_NAME.test(tool)) {
-      sendError(ctx, 400, "invalid_request", "tool names match [a-z_]{1,64}");
-      return;
-    }
+    if (!TOOL_NAME.test(tool)) throw new InvalidRequestError("tool names match [a-z_]{1,64}");
     await storeRecord(ctx, deps, "tool", { tool });
   });
 }

@@ -1,7 +1,7 @@
 import type Router from "@koa/router";
 import { isId } from "@gastown/token-policy";
 import type { Middleware } from "koa";
-import { sendError } from "../http/respond.js";
+import { InvalidRequestError } from "../errors.js";
 import { bindRoute } from "./binding.js";
 import type { RouteDeps } from "./deps.js";
 import { storeRecord } from "./record.js";
@@ -10,10 +10,7 @@ import { storeRecord } from "./record.js";
 export function registerMergeRoutes(router: Router, deps: RouteDeps, guard: Middleware[]): void {
   router.post("/api/towns/:townId/rigs/:rigId/review-queue/:entryId/complete", ...guard, bindRoute("rig-member"), deps.body, async (ctx) => {
     const entryId = ctx.params.entryId ?? "";
-    if (!isId(entryId)) {
-      sendError(ctx, 400, "invalid_request", "malformed review-queue entry id");
-      return;
-    }
+    if (!isId(entryId)) throw new InvalidRequestError("malformed review-queue entry id");
     await storeRecord(ctx, deps, "merge", { entry_id: entryId });
   });
 }

@@ -1,11 +1,9 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { type AgentIdentity, requireStaticBearer } from "@gastown/service-kit";
 import { isId, isRole } from "@gastown/token-policy";
 import type Router from "@koa/router";
-import type { Context, Middleware, Next } from "koa";
+import type { Middleware } from "koa";
 import type { Dispatcher } from "../dispatch/dispatcher.js";
-import type { AgentIdentity } from "../dispatch/types.js";
-import { AgentAlreadyRunningError, AgentBusyError, AgentRevokedError, AuthClientError, ContainerError, UnknownAgentError } from "../errors.js";
-import { BARE_CHALLENGE, INVALID_TOKEN_CHALLENGE, sendError, unauthorized } from "../http/respond.js";
+import { InvalidRequestError, UnknownAgentError } from "../errors.js";
 import type { RecordStore } from "../records/types.js";
 
 export interface OperatorDeps {
@@ -13,41 +11,6 @@ export interface OperatorDeps {
   dispatcher: Dispatcher;
   records: RecordStore;
   body: Middleware;
-}
-
-const digest = (value: string) => createHash("sha256").update(value).digest();
-
-/** `Authorization: Bearer <WORKER_OPERATOR_TOKEN>`, compared in constant time on digests. */
-function operatorAuth(operatorToken: string): Middleware {
-  const expected = digest(operatorToken);
-  return async function operatorAuthMiddleware(ctx: Context, next: Next): Promise<void> {
-    const header = ctx.get("authorization");
-    const match = /^Bearer +(\S+) *$/i.exec(header);
-    if (!match) {
-      unauthorized(ctx, BARE_CHALLENGE, "unauthorized", "the operator token is required");
-      return;
-    }
-    if (!timingSafeEqual(digest(match[1] ?? ""), expected)) {
-      unauthorized(ctx, INVALID_TOKEN_CHALLENGE, "invalid_token", "wrong operator token");
-      return;
-    }
-    await next();
-  };
-}
-
-/** Maps dispatcher failures to operator answers; anything else is a 500 without detail. */
-async function mapErrors(ctx: Context, next: Next): Promise<void> {
-  try {
-    await next();
-  } catch (error) {
-    if (error instanceof UnknownAgentError) sendError(ctx, 404, "not_found", error.message);
-    else if (error instanceof AgentAlreadyRunningError) sendError(ctx, 409, "conflict", error.message);
-    else if (error instanceof AgentRevokedError) sendError(ctx, 409, "agent_revoked", error.message);
-    else if (error instanceof ContainerError) sendError(ctx, 502, "container_error", error.message);
-    else if (error instanceof AuthClientError) sendError(ctx, 502, "auth_error", error.message);
-    else if (error instanceof AgentBusyError) sendError(ctx, 503, "busy", error.message);
-    else throw error;
-  }
 }
 
 function identityFrom(townId: string, body: Record<string, unknown>): AgentIdentity | string {
@@ -62,23 +25,25 @@ function identityFrom(townId: string, body: Record<string, unknown>): AgentIdent
 
 /**
  * Operator API (DESIGN.md worker-api): start agents, send messages, read what the worker
- * knows of an agent and exactly what it posted.
+ * knows of an agent and exactly what it posted. `Authorization: Bearer
+ * <WORKER_OPERATOR_TOKEN>` (service-kit, constant time); the dispatcher's errors carry
+ * their own status (404, 409, 502) to the app's error middleware.
  */
 export function registerOperatorRoutes(router: Router, deps: OperatorDeps): void {
-  const guard = [operatorAuth(deps.operatorToken), mapErrors];
+  const guard = [requireStaticBearer(deps.operatorToken, { what: "the operator token" })];
 
   router.post("/operator/towns/:townId/agents", ...guard, deps.body, async (ctx) => {
     const body = ctx.state.body ?? {};
     const identity = identityFrom(ctx.params.townId ?? "", body);
-    if (typeof identity === "string") return sendError(ctx, 400, "invalid_request", identity);
-    if (body.prompt !== undefined && typeof body.prompt !== "string") return sendError(ctx, 400, "invalid_request", "prompt must be a string");
+    if (typeof identity === "string") throw new InvalidRequestError(identity);
+    if (body.prompt !== undefined && typeof body.prompt !== "string") throw new InvalidRequestError("prompt must be a string");
     ctx.status = 201;
     ctx.body = await deps.dispatcher.startAgentInContainer(identity, body.prompt as string | undefined);
   });
 
   router.post("/operator/towns/:townId/agents/:agentId/messages", ...guard, deps.body, async (ctx) => {
     const prompt = ctx.state.body?.prompt;
-    if (typeof prompt !== "string" || prompt.length === 0) return sendError(ctx, 400, "invalid_request", "prompt is required");
+    if (typeof prompt !== "string" || prompt.length === 0) throw new InvalidRequestError("prompt is required");
     ctx.status = 202;
     ctx.body = await deps.dispatcher.sendMayorMessage(ctx.params.townId ?? "", ctx.params.agentId ?? "", prompt);
   });
@@ -93,7 +58,7 @@ export function registerOperatorRoutes(router: Router, deps: OperatorDeps): void
     const view = await deps.dispatcher.view(townId, agentId);
     const stored = await deps.records.read(townId, agentId);
     const posted = Object.values(stored.counts).some((n) => n > 0);
-    if (!view && !posted) return sendError(ctx, 404, "not_found", "unknown agent");
+    if (!view && !posted) throw new UnknownAgentError("unknown agent");
     ctx.body = {
       ...(view ?? { agent_id: agentId, town_id: townId, state: "unknown", session_id: null, renewals: 0 }),
       last_heartbeat: stored.last_heartbeat,

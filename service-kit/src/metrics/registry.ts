@@ -4,7 +4,6 @@ import { collectDefaultMetrics, Registry } from "prom-client";
  * A Prometheus registry of one service instance (never prom-client's global default
  * registry: several services, or several instances of one, run in one test process).
  * Holds the standard process and Node.js metrics plus whatever the service adds.
- * Service-independent: other services can use it as is.
  */
 export function createServiceRegistry(service: string): Registry {
   const registry = new Registry();
