@@ -8,7 +8,7 @@ import { measureCallbacks } from "./scenarios/callbacks.js";
 import { measureRefreshGrants } from "./scenarios/refresh-grants.js";
 import { measureRoundTrips } from "./scenarios/round-trips.js";
 import { measureSessionMemory } from "./scenarios/session-memory.js";
-import type { BenchSettings } from "./scenarios/settings.js";
+import { type BenchSettings, logLevelLabel } from "./scenarios/settings.js";
 import { measureTokenChecks } from "./scenarios/token-check.js";
 import { startAuthTarget } from "./targets/auth-target.js";
 import { startOidcTarget } from "./targets/oidc-target.js";
@@ -26,7 +26,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchReport> {
   const probe = new Redis(redisUrl);
   const version = await redisVersion(probe).finally(() => probe.quit());
   const starters: TargetStarter[] = [
-    (url) => startAuthTarget(url, { cpuProfileDir: settings.cpuProfileDir }),
+    (url) => startAuthTarget(url, { cpuProfileDir: settings.cpuProfileDir, logLevel: settings.logLevel }),
     (url) => startOidcTarget(url, { cpuProfileDir: settings.cpuProfileDir }),
   ];
   const turns = settings.concurrencies.length * Math.max(1, settings.rounds);
@@ -39,6 +39,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchReport> {
       rounds: settings.rounds,
       concurrencies: settings.concurrencies,
       chains: Math.max(...settings.concurrencies) + 16,
+      logLevel: logLevelLabel(settings.logLevel),
     },
     refresh: [],
     roundTrips: [],
@@ -106,7 +107,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchReport> {
   }
 
   // 4-5. Worker-api callbacks and the in-process token check, with one auth-service for tokens and keys.
-  const auth = await attempt("starting the auth-service for callbacks", () => startAuthTarget(redisUrl));
+  const auth = await attempt("starting the auth-service for callbacks", () => startAuthTarget(redisUrl, { logLevel: settings.logLevel }));
   if (auth) {
     try {
       for (const concurrency of settings.concurrencies) {

@@ -5,7 +5,7 @@ import { integer, millis, ratio } from "./report/format.js";
 import { OURS, THEIRS } from "./report/report.js";
 import { markdownTable } from "./report/table.js";
 import { measureRefreshGrants } from "./scenarios/refresh-grants.js";
-import { benchSettings } from "./scenarios/settings.js";
+import { benchSettings, logLevelLabel } from "./scenarios/settings.js";
 import { startAuthTarget } from "./targets/auth-target.js";
 import { startOidcTarget } from "./targets/oidc-target.js";
 import type { RefreshTarget } from "./targets/refresh-target.js";
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const only = process.env.BENCH_TARGETS === "auth";
   const redisUrl = await testRedisUrl();
   const loadAtStart = currentLoad();
-  const targets: RefreshTarget[] = [await startAuthTarget(redisUrl, { cpuProfileDir: settings.cpuProfileDir })];
+  const targets: RefreshTarget[] = [await startAuthTarget(redisUrl, { cpuProfileDir: settings.cpuProfileDir, logLevel: settings.logLevel })];
   if (!only) targets.push(await startOidcTarget(redisUrl, { cpuProfileDir: settings.cpuProfileDir }));
   const progress = new Progress(settings.concurrencies.length * settings.rounds * targets.length);
   try {
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`${markdownTable(["chains", "server", "grants/s", "p50 ms", "p95 ms", "p99 ms", "errors", "server CPU µs/grant"], rows, ["right", "left"])}\n`);
     process.stdout.write(`load average at start / end: ${loadAtStart} / ${currentLoad()}\n`);
+    process.stdout.write(`log level of the auth-service: ${logLevelLabel(settings.logLevel)}\n`);
   } finally {
     await Promise.all(targets.map((target) => target.stop()));
   }

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     reconcileIntervalMs: 3_600_000,
     // The bench drives each agent far above WORKER_AGENT_RATE: it measures the callback path, not 429s.
     recordLimits: { ratePerSecond: 1_000_000_000, burst: 1_000_000_000 },
-    logLevel: "silent",
+    logLevel: typeof config.logLevel === "string" ? config.logLevel : "info",
   });
   const nowSec = Math.floor(Date.now() / 1000);
   const fixed: Omit<AccessTokenClaims, "sub" | "agent_id" | "rig_id" | "town_id" | "sid"> = {

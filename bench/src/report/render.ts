@@ -116,6 +116,7 @@ export function renderResults(report: BenchReport): string {
         ["load average (1 min) at start / end", `${decimal(machine.loadAverage)} / ${machine.loadAverageAtEnd === undefined ? "n/a" : decimal(machine.loadAverageAtEnd)} (2 = both cores busy)`],
         ["per measurement", `${settings.warmupS} s warm-up + ${settings.durationS} s measured, in ${settings.rounds} turns taken alternately with the server it is compared with`],
         ["refresh chains pre-issued per server", String(settings.chains)],
+        ["log level of our services", settings.logLevel],
       ],
       ["left", "left"],
     ),

@@ -41,7 +41,7 @@ export interface TokenCheckFigures {
 /** Everything one `npm run bench` measured; rendered to RESULTS.md. */
 export interface BenchReport {
   machine: MachineInfo;
-  settings: { durationS: number; warmupS: number; rounds: number; concurrencies: number[]; chains: number };
+  settings: { durationS: number; warmupS: number; rounds: number; concurrencies: number[]; chains: number; logLevel: string };
   refresh: RefreshFigure[];
   roundTrips: RoundTripFigure[];
   /** Where the round trips were counted (private Redis, or shared when none could be started). */

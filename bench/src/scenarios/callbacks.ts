@@ -26,7 +26,7 @@ export async function measureCallbacks(auth: AuthTarget, redisUrl: string, concu
   const bare = await startChild("bare-koa", {}, { cpuProfileDir: settings.cpuProfileDir });
   const worker = await startChild(
     "worker-server",
-    { redisUrl, prefix: auth.prefix, authUrl: auth.child.url, clientId: auth.dispatcher.id, clientSecret: auth.dispatcher.secret },
+    { redisUrl, prefix: auth.prefix, authUrl: auth.child.url, clientId: auth.dispatcher.id, clientSecret: auth.dispatcher.secret, ...(settings.logLevel ? { logLevel: settings.logLevel } : {}) },
     { cpuProfileDir: settings.cpuProfileDir },
   ).catch(async (error: unknown) => {
     await bare.stop();

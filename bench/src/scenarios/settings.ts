@@ -22,6 +22,13 @@ export interface BenchSettings {
   verifyMs: number;
   /** Folder for V8 CPU profiles of the server children, when set. */
   cpuProfileDir?: string;
+  /** LOG_LEVEL of the services under test (BENCH_LOG_LEVEL); undefined: unset, the services' default (info). */
+  logLevel?: string;
+}
+
+/** How RESULTS.md names the log level measured. */
+export function logLevelLabel(logLevel: string | undefined): string {
+  return logLevel ?? "info (the services' default: LOG_LEVEL unset; the auth-service logs one line per request)";
 }
 
 function positive(value: string | undefined, fallback: number): number {
@@ -45,5 +52,6 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
     roundTripRefreshes: positive(env.BENCH_ROUND_TRIP_REFRESHES, 300),
     verifyMs: positive(env.BENCH_VERIFY_S, 3) * 1000,
     cpuProfileDir: env.BENCH_CPU_PROF_DIR || undefined,
+    logLevel: env.BENCH_LOG_LEVEL?.trim() || undefined,
   };
 }

@@ -1,10 +1,14 @@
-import { AGENT_DISPATCH_GRANT_TYPE } from "@gastown/service-kit";
-import { randomPrefix } from "@gastown/testkit";
-import { type StartChildOptions, startChild } from "../children/start-child.js";
+import { rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { AGENT_DISPATCH_GRANT_TYPE, TOKEN_PATH } from "@gastown/service-kit";
+import { freePort, randomPrefix } from "@gastown/testkit";
+import { DEFAULT_CONTAINER_CLIENT_ID } from "@gastown/token-policy";
+import { authServiceEnv } from "../children/auth-settings.js";
+import type { StartChildOptions } from "../children/start-child.js";
+import { startMainChild } from "../children/start-main.js";
 import { basicAuthorization, connectionPool, FORM_HEADERS, form, post } from "../load/http.js";
 import { removeKeys } from "./oidc-target.js";
 import type { RefreshTarget } from "./refresh-target.js";
-
 
 /** A dispatched session's first token response. */
 export interface DispatchedSession {
@@ -20,16 +24,25 @@ export interface AuthTarget extends RefreshTarget {
   dispatch(count: number): Promise<DispatchedSession[]>;
 }
 
+/** `node auth-service/dist/main.js`, as `npm start -w @gastown/auth-service` runs it. */
+const AUTH_MAIN = fileURLToPath(new URL("./main.js", import.meta.resolve("@gastown/auth-service")));
+
 /**
- * Our auth-service in a child process on `redisUrl` under a fresh random prefix. Sessions
- * are issued through its real token endpoint: the dispatch grant with a dispatcher client
- * (client_secret_basic), one per agent.
+ * Our auth-service started the way a user starts it: its `main` as a child process, every
+ * setting from the environment (a production-style one: signing key file, random secrets,
+ * Redis under a fresh random prefix; no development default), LOG_LEVEL as the user leaves
+ * it (unset: the service's default, info, one line per request) unless `logLevel`
+ * (BENCH_LOG_LEVEL) says otherwise; its output goes to /dev/null. Sessions are issued through its real token
+ * endpoint: the dispatch grant with a dispatcher client (client_secret_basic), one per agent.
  */
-export async function startAuthTarget(redisUrl: string, options: StartChildOptions = {}): Promise<AuthTarget> {
+export async function startAuthTarget(redisUrl: string, options: StartChildOptions & { logLevel?: string } = {}): Promise<AuthTarget> {
   const prefix = randomPrefix("bench-auth");
-  const child = await startChild("auth-server", { redisUrl, prefix }, options);
-  const tokenPath = String(child.ready.tokenPath);
-  const dispatcher = { id: String(child.ready.dispatcherId), secret: String(child.ready.dispatcherSecret) };
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const logLevel = options.logLevel;
+  const { env, dispatcher, dir } = await authServiceEnv({ redisUrl, prefix, port, logLevel });
+  const ready = async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200;
+  const child = await startMainChild("auth-service", AUTH_MAIN, url, env, { ...options, ready });
   const authorization = basicAuthorization(dispatcher.id, dispatcher.secret);
   let dispatched = 0;
   const dispatch = async (count: number): Promise<DispatchedSession[]> => {
@@ -39,7 +52,7 @@ export async function startAuthTarget(redisUrl: string, options: StartChildOptio
       for (let i = 0; i < count; i++) {
         const agentId = `agent-${dispatched++}`;
         const body = form({ grant_type: AGENT_DISPATCH_GRANT_TYPE, agent_id: agentId, rig_id: "rig-1", town_id: "town-1", user_id: "user-1", role: "polecat" });
-        const answer = await post(pool, tokenPath, body, { ...FORM_HEADERS, authorization });
+        const answer = await post(pool, TOKEN_PATH, body, { ...FORM_HEADERS, authorization });
         if (answer.status !== 200) throw new Error(`dispatch grant answered ${answer.status}: ${answer.body}`);
         const parsed = JSON.parse(answer.body) as { access_token: string; refresh_token: string; session_id: string };
         sessions.push({ agentId, accessToken: parsed.access_token, refreshToken: parsed.refresh_token, sessionId: parsed.session_id });
@@ -53,13 +66,14 @@ export async function startAuthTarget(redisUrl: string, options: StartChildOptio
     name: "auth-service",
     child,
     prefix,
-    tokenPath,
-    clientId: String(child.ready.clientId),
+    tokenPath: TOKEN_PATH,
+    clientId: DEFAULT_CONTAINER_CLIENT_ID,
     dispatcher,
     dispatch,
     issue: async (count) => (await dispatch(count)).map((session) => session.refreshToken),
     async stop() {
       await child.stop();
+      rmSync(dir, { recursive: true, force: true });
       await removeKeys(redisUrl, prefix);
     },
   };
