@@ -50,3 +50,13 @@ describe("supervisor settings", () => {
     assert.deepEqual(env, { PATH: "/bin", TZ: "UTC", LLM_KEY: "k", HOME: "/agent-home", GASTOWN_API_URL: "http://api", GASTOWN_SESSION_TOKEN_FILE: "/f", GASTOWN_AGENT_ID: "m", GASTOWN_TOWN_ID: "t", GASTOWN_ROLE: "mayor" });
   });
 });
+
+describe("agent isolation settings", () => {
+  it("reads CONTAINER_AGENT_UIDS and CONTAINER_AGENT_ENV, refusing bad values", () => {
+    const { options } = loadSupervisorConfig({ NODE_ENV: "development", CONTAINER_AGENT_UIDS: "200000-200099", CONTAINER_AGENT_ENV: "LLM_KEY, OTHER_KEY" });
+    assert.deepEqual(options.agentUids, { first: 200000, last: 200099 });
+    assert.deepEqual(options.agentEnvNames, ["LLM_KEY", "OTHER_KEY"]);
+    assert.equal(loadSupervisorConfig({ NODE_ENV: "development", CONTAINER_AGENT_UIDS: "off" }).options.agentUids, "off");
+    assert.throws(() => loadSupervisorConfig({ NODE_ENV: "development", CONTAINER_AGENT_UIDS: "0-10" }), /CONTAINER_AGENT_UIDS/);
+  });
+});
