@@ -16,6 +16,9 @@ function envExample(name: string): string {
   return line.slice(name.length + 1).trim();
 }
 
+/** The AUTH_TOKEN_SECRET placeholder infra/.env.example shipped (42 characters, published). */
+const SHIPPED_PLACEHOLDER = "change-me-to-at-least-32-random-characters";
+
 async function refusal(env: NodeJS.ProcessEnv): Promise<string> {
   try {
     await loadAuthConfig({ env });
@@ -47,9 +50,11 @@ describe("fail closed on configuration", () => {
     assert.ok(!message.includes("change-me") && !message.includes("x".repeat(20)), "never quotes a secret");
   });
 
-  it("refuses infra/.env.example's own AUTH_TOKEN_SECRET placeholder (long enough, but published)", async () => {
-    const placeholder = envExample("AUTH_TOKEN_SECRET");
+  it("refuses infra/.env.example's AUTH_TOKEN_SECRET placeholder (long enough, but published), and the file as it stands", async () => {
+    const placeholder = SHIPPED_PLACEHOLDER;
     assert.ok(placeholder.length >= 32);
+    const asShipped = envExample("AUTH_TOKEN_SECRET");
+    assert.match(await refusal({ ...ALL_SET, AUTH_SIGNING_KEYS_FILE: "/nonexistent", AUTH_TOKEN_SECRET: asShipped }), asShipped === "" ? /missing setting\(s\): AUTH_TOKEN_SECRET/ : /AUTH_TOKEN_SECRET/);
     const message = await refusal({ ...ALL_SET, AUTH_SIGNING_KEYS_FILE: "/nonexistent", AUTH_TOKEN_SECRET: `${STRONG.secret},${placeholder}` });
     assert.match(message, /AUTH_TOKEN_SECRET secret 2 is a published example value/);
     assert.ok(!message.includes(placeholder));
