@@ -1,5 +1,5 @@
 import { type CryptoKey, type JWTVerifyGetKey, type KeyObject, jwtVerify } from "jose";
-import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, isId, isRole, REQUIRED_CLAIMS } from "./claims.js";
+import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, isId, isRole, isSessionId, REQUIRED_CLAIMS } from "./claims.js";
 import type { TokenPolicy } from "./config.js";
 import { InvalidAccessTokenError } from "./errors.js";
 
@@ -58,7 +58,9 @@ export async function verifyAccessToken(
   if (payload.sub !== payload.agent_id) throw new InvalidAccessTokenError("sub differs from agent_id");
   if (payload.rig_id !== undefined && !isId(payload.rig_id)) throw new InvalidAccessTokenError("claim rig_id is malformed");
   if (!isRole(payload.role)) throw new InvalidAccessTokenError("claim role is malformed");
-  for (const claim of ["sid", "jti", "scope", "client_id"] as const) {
+  // A sid of another shape could never be revoked (revocation messages carry session ids only).
+  if (!isSessionId(payload.sid)) throw new InvalidAccessTokenError("claim sid is malformed");
+  for (const claim of ["jti", "scope", "client_id"] as const) {
     if (typeof payload[claim] !== "string" || (payload[claim] as string).length === 0) {
       throw new InvalidAccessTokenError(`claim ${claim} is malformed`);
     }

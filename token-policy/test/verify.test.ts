@@ -12,7 +12,7 @@ const at = new Date(now * 1000);
 const claims = {
   client_id: "gastown-container",
   scope: "agent mayor",
-  sid: "s1",
+  sid: "SessionId0123456789abc",
   agent_id: "mayor-1",
   town_id: "town-1",
   user_id: "user-1",
@@ -39,7 +39,7 @@ test("a well-formed RFC 9068 token verifies and returns its claims", async () =>
   const verified = await verifyAccessToken(await token({ rig_id: "rig-1" }), publicKey, policy, { currentDate: at });
   assert.equal(verified.agent_id, "mayor-1");
   assert.equal(verified.rig_id, "rig-1");
-  assert.equal(verified.sid, "s1");
+  assert.equal(verified.sid, claims.sid);
 });
 
 test("expiry honours the clock tolerance and nothing more", async () => {
@@ -54,6 +54,8 @@ test("wrong typ, issuer, audience, algorithm and missing claims are refused", as
   await rejects(await new SignJWT(claims).setProtectedHeader({ alg: "ES256", typ: "at+jwt" }).setIssuer("http://evil").setAudience(policy.audience).setSubject("mayor-1").setIssuedAt(now).setExpirationTime(now + 60).setJti("j").sign(privateKey));
   await rejects(await new SignJWT(claims).setProtectedHeader({ alg: "ES256", typ: "at+jwt" }).setIssuer(policy.issuer).setAudience("other").setSubject("mayor-1").setIssuedAt(now).setExpirationTime(now + 60).setJti("j").sign(privateKey));
   await rejects(await token({ sid: undefined }));
+  // Issue 14: a sid that is not a session id could never be revoked by a (validated) revocation message.
+  for (const sid of ["s1", "", "A".repeat(23), "SessionId0123456789ab="]) await rejects(await token({ sid }));
   await rejects(await token({ role: "emperor" }));
   await rejects(await token({ agent_id: "bad id with spaces" }));
   await rejects(await new SignJWT(claims).setProtectedHeader({ alg: "ES256", typ: "at+jwt" }).setIssuer(policy.issuer).setAudience(policy.audience).setSubject("mayor-1").setIssuedAt(now + 60).setExpirationTime(now + 600).setJti("j").sign(privateKey));

@@ -53,8 +53,8 @@ describe("every challenge the worker-api sends is well formed", () => {
     const key = issuer.keys[0]!;
     const sign = (claims: Record<string, unknown>, extra: { expiresIn?: number; nowSec?: number; audience?: string } = {}) => mint({ key, issuer: issuer.url, claims, ...extra });
     const own = heartbeatUrl(worker.url, "town-1", "rig-1", "polecat-1");
-    const revoked = await sign({ ...POLECAT, sid: "revoked-session" });
-    bus.publish({ sid: "revoked-session", reason: "admin", until: Math.floor(Date.now() / 1000) + 600 });
+    const revoked = await sign({ ...POLECAT, sid: "RevokedSession01234567" });
+    bus.publish({ sid: "RevokedSession01234567", reason: "admin", until: Math.floor(Date.now() / 1000) + 600 });
     const operator = `${worker.url}/operator/towns/town-1/agents/polecat-1`;
     const cases: [string, () => Promise<{ status: number; challenge: string | null }>, number, string][] = [
       ["no credentials", () => post(own, {}), 401, "Bearer"],

@@ -58,7 +58,7 @@ describe("worker-api metrics after real requests (in-memory mode)", () => {
     assert.equal((await post(heartbeatUrl(worker.url, "town-2", "rig-1", "polecat-1"), {}, bearer(good))).status, 403); // forbidden
     const noMayorScope = await sign({ ...MAYOR, scope: "agent" });
     assert.equal((await post(`${worker.url}/api/mayor/town-1/tools/list_rigs`, {}, bearer(noMayorScope))).status, 403); // insufficient_scope
-    const sid = "s-metrics-revoked";
+    const sid = "sMetricsRevoked0123456"; // a session id (issue 14: verification requires the shape)
     const doomed = await sign({ ...POLECAT, sid });
     assert.equal((await post(own(), {}, bearer(doomed))).status, 202); // ok
     bus.publish({ sid, reason: "admin", until: nowSec + 600 });

@@ -117,7 +117,7 @@ describe("authentication: bad tokens get 401 with the RFC 6750 challenge", () =>
       name: "alg: none",
       authorization: async () => {
         const header = base64url.encode(JSON.stringify({ alg: "none", typ: "at+jwt", kid: issuer.keys[0]!.kid }));
-        const payload = base64url.encode(JSON.stringify({ ...POLECAT, iss: issuer.url, aud: AUDIENCE, iat: now(), exp: now() + 300, jti: "j", sid: "s", client_id: "c", user_id: "user-1" }));
+        const payload = base64url.encode(JSON.stringify({ ...POLECAT, iss: issuer.url, aud: AUDIENCE, iat: now(), exp: now() + 300, jti: "j", sid: "SpoofSession0123456789", client_id: "c", user_id: "user-1" }));
         return `Bearer ${header}.${payload}.`;
       },
       challenge: invalid,
@@ -126,7 +126,7 @@ describe("authentication: bad tokens get 401 with the RFC 6750 challenge", () =>
       name: "HS256 with the public key as the secret",
       authorization: async () => {
         const key = issuer.keys[0]!;
-        const claims = { ...POLECAT, sid: "s", client_id: "c", user_id: "user-1" };
+        const claims = { ...POLECAT, sid: "SpoofSession0123456789", client_id: "c", user_id: "user-1" };
         for (const secret of [new TextEncoder().encode(key.publicPem), new TextEncoder().encode(JSON.stringify(key.publicJwk))]) {
           const forged = await new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "at+jwt", kid: key.kid }).setIssuer(issuer.url).setAudience(AUDIENCE).setIssuedAt().setExpirationTime("5m").setJti("j").sign(secret);
           const answer = await post(url(), {}, bearer(forged));
@@ -148,7 +148,7 @@ describe("authentication: bad tokens get 401 with the RFC 6750 challenge", () =>
     { name: "issued in the future", authorization: async () => bearer(await token(POLECAT, { nowSec: now() + 3600 })), challenge: invalid },
     { name: "payload altered after signing", authorization: async () => {
         const [h, , s] = (await token()).split(".");
-        const payload = base64url.encode(JSON.stringify({ ...POLECAT, agent_id: "polecat-1", iss: issuer.url, aud: AUDIENCE, iat: now(), exp: now() + 300, jti: "j", sid: "s", client_id: "c", user_id: "user-1" }));
+        const payload = base64url.encode(JSON.stringify({ ...POLECAT, agent_id: "polecat-1", iss: issuer.url, aud: AUDIENCE, iat: now(), exp: now() + 300, jti: "j", sid: "SpoofSession0123456789", client_id: "c", user_id: "user-1" }));
         return `Bearer ${h}.${payload}.${s}`;
       }, challenge: invalid },
   ];

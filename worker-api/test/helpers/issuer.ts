@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type CryptoKey, exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from "jose";
@@ -88,7 +88,7 @@ export async function mint(options: MintOptions): Promise<string> {
   const claims: Record<string, unknown> = {
     client_id: "gastown-container",
     scope: "agent",
-    sid: `s-${randomUUID()}`,
+    sid: randomBytes(16).toString("base64url"),
     agent_id: "polecat-1",
     sub: "polecat-1",
     rig_id: "rig-1",
