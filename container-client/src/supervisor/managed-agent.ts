@@ -10,6 +10,7 @@ import type { SessionStatus } from "../session/events.js";
 import type { Clock } from "../session/timers.js";
 import type { TokenPair } from "../session/token-pair.js";
 import { agentEnvironment } from "./agent-env.js";
+import { agentLaunch } from "./agent-launch.js";
 import { readAgentOutput } from "./agent-output.js";
 import type { AgentState } from "./agent-state.js";
 import { AgentWorkspace } from "./agent-workspace.js";
@@ -187,11 +188,12 @@ export class ManagedAgent extends EventEmitter<ManagedAgentEvents> {
   }
 
   async #spawn(): Promise<void> {
-    const [program, ...args] = this.runtime.command;
     const env = agentEnvironment({ inherited: this.runtime.inheritedEnv, passNames: this.runtime.agentEnvNames, agent: this.spec, apiUrl: this.runtime.apiUrl, tokenFile: this.tokenFile.path, home: this.workspace.home });
     // libuv calls setgroups(0, NULL) before setgid/setuid: no supplementary group is kept.
     const user = this.user === undefined ? {} : { uid: this.user.uid, gid: this.user.gid };
-    const child = spawn(program!, args, { env, stdio: ["pipe", "pipe", "pipe"], ...user });
+    const launch = agentLaunch(this.runtime.command, env.PATH, this.user !== undefined);
+    if (this.user !== undefined && !launch.noNewPrivs) this.#log.warn("setpriv not found: the agent runs without no_new_privs");
+    const child = spawn(launch.file, launch.args, { env, stdio: ["pipe", "pipe", "pipe"], ...user });
     this.#child = child;
     child.stdin!.on("error", (error) => this.#log.warn({ err: error.message }, "agent stdin closed"));
     readAgentOutput(child, { stdout: (line, cut) => this.#onStdout(line, cut), log: this.#log, lineCut: this.runtime.metrics?.lineCut });

@@ -58,6 +58,7 @@ async function probe(targets: Targets): Promise<void> {
     gid: process.getgid!(),
     uids: field("Uid"),
     groups: field("Groups"),
+    noNewPrivs: field("NoNewPrivs")[0],
     env: Object.keys(process.env).sort(),
     ppid,
     parentEnviron: attempt(() => readFileSync(`/proc/${ppid}/environ`, "utf8")),
