@@ -9,7 +9,8 @@ export { type HttpServer, listen, type ListenOptions, type RequestHandler } from
 export { readBody } from "./http/read-body.js";
 export { DEFAULT_SERVER_BOUNDS, type ServerBounds } from "./http/server-bounds.js";
 export { requireStaticBearer, StaticBearer, type StaticBearerCheck, type StaticBearerOptions } from "./http/static-bearer.js";
-export { createLogger, type Logger, type LoggerSettings, REDACT_PATHS } from "./logger.js";
+export { createLogger, type Logger, type LoggerSettings } from "./logger.js";
+export { redactSecrets, SECRET_FIELD_NAMES } from "./redact.js";
 export { createServiceRegistry, renderMetrics } from "./metrics/registry.js";
 export { isPublishedExample, PUBLISHED_EXAMPLE_VALUES } from "./settings/published-examples.js";
 export { MIN_SECRET_LENGTH, secretProblem } from "./settings/secret-strength.js";

@@ -28,6 +28,17 @@ describe("logger", () => {
     assert.match(line, /visible-sid/);
   });
 
+  it("matches names in any case, leaves other fields and the caller's object alone", () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ name: "test", destination });
+    const fields = { Authorization: "Bearer S20", headers: { Cookie: "S21" }, agent_id: "polecat-1" };
+    log.info(fields, "line");
+    const line = lines.join("");
+    assert.ok(!line.includes("S20") && !line.includes("S21"), line);
+    assert.match(line, /polecat-1/);
+    assert.equal(fields.Authorization, "Bearer S20", "the logged object itself is not changed");
+  });
+
   it("honours the level", () => {
     const { lines, destination } = capture();
     const log = createLogger({ name: "test", level: "warn", destination });
