@@ -1,17 +1,14 @@
-/**
- * Errors of the auth-service. One base class with stable string `code`s; the OAuth
- * errors carry what RFC 6749 §5.2 puts on the wire (`status`, `error`,
- * `error_description`) and an `expose` flag: anything not exposed goes out as a bare
- * `server_error` and its detail is never serialised.
- */
-export class AuthServiceError extends Error {
-  readonly code: string = "ERR_AUTH_SERVICE";
+import { ServiceError, type ServiceErrorOptions } from "@gastown/service-kit";
 
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    // Set once here (jose's way): every subclass is named after itself.
-    this.name = new.target.name;
-  }
+/**
+ * Errors of the auth-service. One base class (on service-kit's `ServiceError`, which sets
+ * `name` once and carries `status`, `code`, `error`, `expose = status < 500`); the OAuth
+ * errors carry what RFC 6749 §5.2 puts on the wire (`status`, `error`,
+ * `error_description`): anything not exposed goes out as a bare `server_error` and its
+ * detail is never serialised (http/error-boundary.ts).
+ */
+export class AuthServiceError extends ServiceError {
+  override readonly code: string = "ERR_AUTH_SERVICE";
 }
 
 /** A setting is missing (in production) or has a value the service cannot use. */
@@ -36,56 +33,53 @@ export function quoted(value: string, max = 64): string {
 }
 
 /**
- * Base of every error answered as an RFC 6749 §5.2 error response. Its constructor is
- * the one place a description is made: no OAuth error can carry a character §5.2 forbids.
+ * Base of every error answered as an RFC 6749 §5.2 error response (every one a 4xx, so
+ * exposed). Its constructor is the one place a description is made: no OAuth error can
+ * carry a character §5.2 forbids.
  */
 export abstract class OAuthError extends AuthServiceError {
-  abstract readonly status: number;
-  abstract readonly error: string;
-  readonly expose: boolean = true;
-
-  constructor(description: string, options?: ErrorOptions) {
+  constructor(description: string, options?: ServiceErrorOptions) {
     super(errorDescription(description), options);
-  }
-
-  get error_description(): string {
-    return this.message;
   }
 }
 
 export class InvalidRequestError extends OAuthError {
   override readonly code = "ERR_OAUTH_INVALID_REQUEST";
-  readonly status = 400;
-  readonly error = "invalid_request";
+  override readonly status = 400;
+  override readonly error = "invalid_request";
 }
 
-/** RFC 6749 §5.2: 401 with a `WWW-Authenticate` challenge (see http/error-boundary.ts). */
+/** RFC 6749 §5.2: 401 with a `WWW-Authenticate` challenge for the client authentication scheme. */
 export class InvalidClientError extends OAuthError {
   override readonly code = "ERR_OAUTH_INVALID_CLIENT";
-  readonly status = 401;
-  readonly error = "invalid_client";
+  override readonly status = 401;
+  override readonly error = "invalid_client";
+
+  constructor(description: string, options?: ErrorOptions) {
+    super(description, { ...options, headers: { "WWW-Authenticate": 'Basic realm="gastown", charset="UTF-8"' } });
+  }
 }
 
 export class InvalidGrantError extends OAuthError {
   override readonly code = "ERR_OAUTH_INVALID_GRANT";
-  readonly status = 400;
-  readonly error = "invalid_grant";
+  override readonly status = 400;
+  override readonly error = "invalid_grant";
 }
 
 export class UnauthorizedClientError extends OAuthError {
   override readonly code = "ERR_OAUTH_UNAUTHORIZED_CLIENT";
-  readonly status = 400;
-  readonly error = "unauthorized_client";
+  override readonly status = 400;
+  override readonly error = "unauthorized_client";
 }
 
 export class UnsupportedGrantTypeError extends OAuthError {
   override readonly code = "ERR_OAUTH_UNSUPPORTED_GRANT_TYPE";
-  readonly status = 400;
-  readonly error = "unsupported_grant_type";
+  override readonly status = 400;
+  override readonly error = "unsupported_grant_type";
 }
 
 export class InvalidScopeError extends OAuthError {
   override readonly code = "ERR_OAUTH_INVALID_SCOPE";
-  readonly status = 400;
-  readonly error = "invalid_scope";
+  override readonly status = 400;
+  override readonly error = "invalid_scope";
 }

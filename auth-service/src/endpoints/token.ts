@@ -1,3 +1,4 @@
+import { TOKEN_PATH } from "@gastown/service-kit";
 import { InvalidRequestError, OAuthError, UnsupportedGrantTypeError } from "../errors.js";
 import * as agentDispatch from "../grants/agent_dispatch.js";
 import type { GrantModule } from "../grants/grant.js";
@@ -9,7 +10,7 @@ import { noStore } from "../http/no-store.js";
 import type { AuthContext, AuthMiddleware } from "../http/state.js";
 import type { GrantLabel } from "../metrics/auth-metrics.js";
 
-export const TOKEN_PATH = "/oauth2/token";
+export { TOKEN_PATH };
 
 /** RFC 6749 §3.2 / §5.2: a missing grant_type is invalid_request, an unknown one unsupported_grant_type. */
 function lookupGrant(grants: readonly GrantModule[]): AuthMiddleware {

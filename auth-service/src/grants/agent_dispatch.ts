@@ -1,3 +1,4 @@
+import { AGENT_DISPATCH_GRANT_TYPE } from "@gastown/service-kit";
 import { isId, isRole } from "@gastown/token-policy";
 import { InvalidRequestError, UnauthorizedClientError } from "../errors.js";
 import type { FormParams } from "../http/form-params.js";
@@ -11,7 +12,7 @@ import { tokenResponse } from "./token-response.js";
  * client starts one session ("family") for one agent. The session belongs to the
  * public container client, which refreshes it from then on.
  */
-export const grantType = "urn:gastown:params:oauth:grant-type:agent-dispatch";
+export const grantType = AGENT_DISPATCH_GRANT_TYPE;
 
 export const parameters: ReadonlySet<string> = new Set(["agent_id", "town_id", "user_id", "role", "rig_id", "scope"]);
 
