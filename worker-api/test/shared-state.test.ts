@@ -151,6 +151,22 @@ describe("shared agent state", () => {
     assert.equal(s.fake.agents.get("polecat-1")!.state, "running");
   });
 
+  test("a renewal after a reuse revocation that failed is retried after the backoff, though the container reports the session healthy", async () => {
+    const s = await startStack({}, 2);
+    await post(`${s.workers[0]!.url}/operator/towns/town-1/agents`, POLECAT, TOKEN);
+    const first = startedPair(s, "polecat-1");
+    s.fake.failSwaps = 500;
+    const r1 = (await refresh(s.auth, first.refresh_token)).body.refresh_token as string;
+    assert.equal((await refresh(s.auth, r1)).status, 200);
+    assert.equal((await refresh(s.auth, first.refresh_token)).body.error, "invalid_grant"); // reuse: revoked
+    await waitFor(() => s.fake.count("PUT", "/tokens") >= 1, 5_000, "the first (failing) renewal");
+    s.fake.failSwaps = undefined;
+    await waitFor(async () => Number((await view(s.workers[1]!, "polecat-1")).renewals) === 1, 15_000, "the renewal retried");
+    const known = await view(s.workers[0]!, "polecat-1");
+    assert.equal((known.last_renewal as { reason: string }).reason, "reuse_detected");
+    assert.equal(s.fake.agents.get("polecat-1")!.pair.session_id, known.session_id);
+  });
+
   test("a crashed instance's claim is taken over when its lease runs out; a restarted instance carries on", async () => {
     const s = await startStack({}, 1);
     const [a] = s.workers as [RunningWorkerApi];

@@ -65,8 +65,9 @@ async function checkHealth(held: HeldAgent, deps: DispatchDeps): Promise<void> {
     if (await mayReplaceSession(held, undefined, deps)) await redispatch(held, deps);
     return;
   }
-  if (verdict.kind === "renew" && (await mayReplaceSession(held, verdict.status ?? "unreachable", deps))) {
-    await renewSession(held, verdict.reason, deps).catch(() => {});
+  const reason = agent.renewPending ?? (verdict.kind === "renew" ? verdict.reason : undefined);
+  if (reason && (await mayReplaceSession(held, verdict.kind === "renew" ? (verdict.status ?? "unreachable") : await askContainer(agent.identity.agent_id, deps), deps))) {
+    await renewSession(held, reason, deps).catch(() => {});
   }
 }
 

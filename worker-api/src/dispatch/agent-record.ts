@@ -41,6 +41,12 @@ export interface AgentRecordData {
   checkedAtMs: number;
   /** Set after a failure: no renewal or check before this time (backoff). */
   retryAtMs: number | null;
+  /**
+   * A renewal that must happen whatever the container says (the current session was
+   * revoked as reuse_detected or expired), kept until a renewal succeeds; absent in
+   * records written before it existed.
+   */
+  renewPending?: RenewalReason | null;
   stopReason: string | null;
   retiring: RetiringSession[];
 }
@@ -74,6 +80,7 @@ export function newAgentRecord(identity: AgentIdentity, session: DispatchedSessi
     lastRefreshAtMs: session.dispatchedAtMs,
     checkedAtMs: nowMs,
     retryAtMs: null,
+    renewPending: null,
     stopReason: null,
     retiring: [],
   };

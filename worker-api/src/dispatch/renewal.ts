@@ -69,6 +69,7 @@ export async function renewSession(held: HeldAgent, reason: RenewalReason, deps:
   agent.renewals += 1;
   agent.renewFailures = 0;
   agent.retryAtMs = null;
+  agent.renewPending = null;
   agent.checkedAtMs = deps.now();
   agent.lastRenewal = { at: dispatchedAtMs, reason, instance: deps.instanceId };
   await held.save();

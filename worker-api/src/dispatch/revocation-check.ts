@@ -65,6 +65,8 @@ export async function actOnRevocation(held: HeldAgent, sessionId: string, reason
   }
   if (RENEWABLE_REASONS.includes(reason)) {
     held.handledRevocationOf = sessionId;
+    // Kept until a renewal succeeds: a failed one is retried after the backoff, whatever the container says then.
+    agent.renewPending = reason as RenewalReason;
     deps.log.info({ agent: held.key, session: sessionId, reason }, "session revoked; renewing");
     await renewSession(held, reason as RenewalReason, deps).catch(() => {});
     return;
