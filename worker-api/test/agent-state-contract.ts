@@ -136,6 +136,24 @@ export function agentStateContract(kind: string, open: () => Promise<StorePair>)
       }
     });
 
+    it("restore puts back a lost record only when it is absent, due at once; isEmpty tells a store that holds no agent", async () => {
+      const { a, b, close } = await open();
+      try {
+        assert.equal(await b.isEmpty(), true);
+        const copy = record("p1", "sid-1", t0);
+        assert.equal(await a.restore(copy, t0 + 5), true);
+        assert.equal(await b.isEmpty(), false);
+        assert.deepEqual((await b.read(TOWN, "p1"))?.data, copy);
+        assert.equal(await b.nextDueMs(), t0 + 5);
+        assert.equal(await b.restore(record("p1", "sid-stale", t0), t0 + 6), false, "the first copy wins");
+        assert.equal((await a.read(TOWN, "p1"))?.data.session.sessionId, "sid-1");
+        const [claim] = await b.claimDue(t0 + 10, LEASE, 10);
+        assert.equal(claim?.agentId, "p1", "claimable like any agent");
+      } finally {
+        await close();
+      }
+    });
+
     it("markRevoked ignores stopped agents and sessions the agent no longer holds; a stale mark is dropped", async () => {
       const { a, b, close } = await open();
       try {

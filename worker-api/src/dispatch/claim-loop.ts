@@ -10,6 +10,8 @@ export interface ClaimLoopOptions {
   /** Works on one claimed agent; must release the claim (or let its lease run out). */
   handle: (claim: AgentClaim) => Promise<void>;
   log: Logger;
+  /** Runs before each look (the dispatcher restores what a Redis that lost its data forgot). */
+  beforeLook?: () => Promise<void>;
   /** Most agents claimed at one look (each handled concurrently). */
   batch?: number;
 }
@@ -59,6 +61,7 @@ export class ClaimLoop {
   async #look(): Promise<void> {
     let sleepMs = this.#o.pollMs;
     try {
+      await this.#o.beforeLook?.();
       const claims = await this.#o.store.claimDue(this.#o.now(), this.#o.leaseMs, this.#o.batch ?? 50);
       for (const claim of claims) this.#track(claim);
       const next = claims.length >= (this.#o.batch ?? 50) ? this.#o.now() : await this.#o.store.nextDueMs();

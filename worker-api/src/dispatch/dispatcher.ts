@@ -1,13 +1,13 @@
 import { isFinalRevocation, isRevocationReason, RENEWABLE_REASONS, type RevocationEvent } from "@gastown/token-policy";
 import { AgentAlreadyRunningError, AgentBusyError, AgentRevokedError, UnknownAgentError } from "../errors.js";
-import { agentKey } from "../records/types.js";
 import { isBusy } from "../state/types.js";
-import { type AgentRecordData, type ManagedAgentView, newAgentRecord, viewOf } from "./agent-record.js";
+import { type ManagedAgentView, newAgentRecord, viewOf } from "./agent-record.js";
 import { checkClaimedAgent } from "./agent-check.js";
 import { ClaimLoop } from "./claim-loop.js";
 import { type DispatchDeps, sessionIndexUntilMs } from "./deps.js";
 import { nextDueMs } from "./due.js";
 import { HeldAgent } from "./held-agent.js";
+import { KnownAgents } from "./known-agents.js";
 import { renewalNeeded } from "./reconcile.js";
 import { renewSession, retire, revokeRetired } from "./renewal.js";
 import { actOnRevocation, askContainer, stopAgent } from "./revocation-check.js";
@@ -36,22 +36,23 @@ export class Dispatcher {
   readonly #o: DispatcherOptions;
   readonly #loop: ClaimLoop;
   readonly #operations = new Set<Promise<unknown>>();
-  /** Current sessions of agents this instance has seen (resync reads their revocation reasons). */
-  readonly #seenSessions = new Map<string, string>();
+  readonly #known: KnownAgents;
   #closed = false;
 
   constructor(options: DispatcherOptions) {
     this.#o = options;
+    this.#known = new KnownAgents(options);
     this.#loop = new ClaimLoop({
       store: options.store,
       now: options.now,
       leaseMs: options.claimLeaseMs,
       pollMs: options.claimPollMs,
       log: options.log,
+      beforeLook: () => this.#known.restoreIfLost(),
       handle: async (claim) => {
         const held = new HeldAgent(options.store, claim, await options.store.read(claim.townId, claim.agentId), options.now, options.claimLeaseMs, options.log);
         await checkClaimedAgent(held, this.#o, this.#o.reconcileIntervalMs);
-        this.#see(held.data);
+        this.#known.see(held.data);
       },
     });
     this.#loop.start();
@@ -59,14 +60,6 @@ export class Dispatcher {
 
   get instanceId(): string {
     return this.#o.instanceId;
-  }
-
-  #see(agent: AgentRecordData | undefined): void {
-    if (!agent) return;
-    const key = agentKey(agent.identity.town_id, agent.identity.agent_id);
-    for (const [sid, owner] of this.#seenSessions) if (owner === key && sid !== agent.session.sessionId) this.#seenSessions.delete(sid);
-    if (agent.state === "running") this.#seenSessions.set(agent.session.sessionId, key);
-    else this.#seenSessions.delete(agent.session.sessionId);
   }
 
   /**
@@ -89,7 +82,7 @@ export class Dispatcher {
         return await action(held);
       } finally {
         await held.release(held.data ? nextDueMs(held.data, this.#o.policy, this.#o.reconcileIntervalMs) : null);
-        this.#see(held.data);
+        this.#known.see(held.data);
         this.#loop.wake();
       }
     })();
@@ -190,7 +183,7 @@ export class Dispatcher {
 
   /** True when the session is the current one of a running agent this instance has seen (resync reads its reason). */
   holdsSession(sessionId: string): boolean {
-    return this.#seenSessions.has(sessionId);
+    return this.#known.holdsSession(sessionId);
   }
 
   /**
@@ -212,10 +205,9 @@ export class Dispatcher {
    * would (tests; the interval itself runs through the due set). Errors are logged.
    */
   async reconcile(): Promise<void> {
-    for (const key of new Set(this.#seenSessions.values())) {
-      const slash = key.indexOf("/");
-      await this.#withAgent(key.slice(0, slash), key.slice(slash + 1), (held) => checkClaimedAgent(held, this.#o, this.#o.reconcileIntervalMs, true)).catch((error: Error) =>
-        this.#o.log.warn({ agent: key, err: error.message }, "reconcile check failed"),
+    for (const [townId, agentId] of this.#known.agents()) {
+      await this.#withAgent(townId, agentId, (held) => checkClaimedAgent(held, this.#o, this.#o.reconcileIntervalMs, true)).catch((error: Error) =>
+        this.#o.log.warn({ agent: `${townId}/${agentId}`, err: error.message }, "reconcile check failed"),
       );
     }
   }
@@ -227,7 +219,7 @@ export class Dispatcher {
 
   async view(townId: string, agentId: string): Promise<ManagedAgentView | undefined> {
     const stored = await this.#o.store.read(townId, agentId);
-    this.#see(stored?.data);
+    this.#known.see(stored?.data);
     return stored ? viewOf(stored.data) : undefined;
   }
 

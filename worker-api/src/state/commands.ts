@@ -9,6 +9,8 @@ declare module "ioredis" {
     gastownClaimOne(due: string, claims: string, ...args: (string | number)[]): Result<[number, string | number], Context>;
     /** scripts/write-3.lua */
     gastownWriteAgent(due: string, claims: string, agent: string, ...args: (string | number)[]): Result<number, Context>;
+    /** scripts/restore-2.lua */
+    gastownRestoreAgent(agent: string, due: string, ...args: (string | number)[]): Result<number, Context>;
     /** scripts/mark-revoked-3.lua */
     gastownMarkRevoked(agent: string, due: string, claims: string, ...args: (string | number)[]): Result<number, Context>;
   }
@@ -24,6 +26,7 @@ const SCRIPTS = {
   gastownClaimOne: "claim-one-2.lua",
   gastownWriteAgent: "write-3.lua",
   gastownMarkRevoked: "mark-revoked-3.lua",
+  gastownRestoreAgent: "restore-2.lua",
 } as const;
 
 /** Registers the state store's scripts (ioredis sends EVALSHA, loading a script on NOSCRIPT). */

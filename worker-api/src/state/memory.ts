@@ -94,6 +94,18 @@ export class MemoryAgentStateStore implements AgentStateStore {
     return true;
   }
 
+  async isEmpty(): Promise<boolean> {
+    return ![...this.#entries.values()].some((entry) => entry.data !== undefined);
+  }
+
+  async restore(data: AgentRecordData, nowMs: number): Promise<boolean> {
+    const entry = this.#entry(data.identity.town_id, data.identity.agent_id);
+    if (entry.data) return false;
+    entry.data = structuredClone(data);
+    entry.dueMs = nowMs;
+    return true;
+  }
+
   async nextDueMs(): Promise<number | undefined> {
     let next: number | undefined;
     for (const entry of this.#entries.values()) if (entry.dueMs !== undefined && (next === undefined || entry.dueMs < next)) next = entry.dueMs;

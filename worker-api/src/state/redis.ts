@@ -80,6 +80,17 @@ export class RedisAgentStateStore implements AgentStateStore {
     return marked === 1;
   }
 
+  async isEmpty(): Promise<boolean> {
+    return (await this.redis.exists(this.#keys.towns)) === 0;
+  }
+
+  async restore(data: AgentRecordData, nowMs: number): Promise<boolean> {
+    const { town_id: townId, agent_id: agentId } = data.identity;
+    await this.redis.sadd(this.#keys.towns, townId);
+    const restored = await this.redis.gastownRestoreAgent(this.#keys.agent(townId, agentId), this.#keys.due(townId), agentId, JSON.stringify(data), data.session.sessionId, data.state, nowMs);
+    return restored === 1;
+  }
+
   async nextDueMs(): Promise<number | undefined> {
     let next: number | undefined;
     for (const townId of await this.redis.smembers(this.#keys.towns)) {

@@ -70,6 +70,10 @@ export interface AgentStateStore {
   indexSession(sessionId: string, townId: string, agentId: string, untilMs: number): Promise<void>;
   /** True when the session is the agent's current one and the revocation was recorded. */
   markRevoked(sessionId: string, reason: RevocationReason, nowMs: number): Promise<boolean>;
+  /** True when the store holds no agent at all (a Redis that lost its data: instances restore what they know). */
+  isEmpty(): Promise<boolean>;
+  /** Puts back a record the store lost, unless it exists; the agent becomes due now. */
+  restore(data: AgentRecordData, nowMs: number): Promise<boolean>;
   /** The earliest due time of any agent (undefined: none); an instance sleeps until then. */
   nextDueMs(): Promise<number | undefined>;
   close(): Promise<void>;
