@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { SettingsReader } from "@gastown/service-kit";
+import { type RedisSettings, readRedisSettings, SettingsReader } from "@gastown/service-kit";
 import { DEFAULT_CONTAINER_CLIENT_ID, loadPolicy, type PolicyOverrides, PolicyConfigError, type TokenPolicy } from "@gastown/token-policy";
 import { AuthConfigError } from "./errors.js";
 import { generateSigningKeys, loadSigningKeysFile, type SigningKeys } from "./keys/signing-keys.js";
@@ -45,7 +45,8 @@ export interface AuthConfig {
   auditMaxEntries: number;
   /** First makes refresh tokens, all are accepted. */
   tokenSecrets: string[];
-  redisUrl: string | null;
+  /** Redis in any mode (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS); null: in memory. */
+  redis: RedisSettings | null;
   prefix: string;
   /** The settings that took a development default (only with NODE_ENV=development). */
   developmentDefaults: string[];
@@ -54,6 +55,7 @@ export interface AuthConfig {
 export interface ConfigInput {
   env?: NodeJS.ProcessEnv;
   policyOverrides?: PolicyOverrides;
+  redis?: RedisSettings | null;
   redisUrl?: string | null;
   prefix?: string;
   port?: number;
@@ -98,16 +100,6 @@ export function parseTokenSecrets(raw: string): string[] {
   return secrets;
 }
 
-function parseRedisUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if (url.protocol === "redis:" || url.protocol === "rediss:") return raw;
-  } catch {
-    // fall through to the error below
-  }
-  throw new AuthConfigError("REDIS_URL must be a redis:// or rediss:// URL");
-}
-
 function parseAdminToken(raw: string): string {
   if (raw.length < MIN_ADMIN_TOKEN_LENGTH) throw new AuthConfigError(`AUTH_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
   return raw;
@@ -145,10 +137,8 @@ export async function loadAuthConfig(input: ConfigInput = {}): Promise<AuthConfi
   const tokenSecrets = secretsRaw === undefined ? [randomBytes(32).toString("base64url")] : settings.parsed(() => parseTokenSecrets(secretsRaw), []);
   if (secretsRaw !== undefined) tokenSecrets.forEach((secret, index) => settings.checkSecret(`AUTH_TOKEN_SECRET secret ${index + 1}`, secret));
 
-  // `redisUrl: null` asks for the in-memory store: a development default like an unset REDIS_URL.
-  const redisRaw = input.redisUrl === undefined ? settings.withDevelopmentDefault("REDIS_URL", null) : input.redisUrl;
-  if (input.redisUrl === null) settings.usesDevelopmentDefault("REDIS_URL");
-  const redisUrl = redisRaw === null ? null : settings.parsed(() => parseRedisUrl(redisRaw), null);
+  // `redis: null` / `redisUrl: null` ask for the in-memory store: a development default like no Redis setting.
+  const redis = readRedisSettings(settings, env, input);
   const prefix = input.prefix ?? env.REDIS_PREFIX ?? "gt:";
   if (prefix.length === 0 || prefix.length > 64 || /\s/.test(prefix)) settings.problem("REDIS_PREFIX must be 1-64 characters without spaces");
   const auditMaxEntries = settings.parsed(() => parseAuditMaxEntries(settings.string("AUTH_AUDIT_MAX_ENTRIES")), DEFAULT_AUDIT_MAX_ENTRIES);
@@ -170,7 +160,7 @@ export async function loadAuthConfig(input: ConfigInput = {}): Promise<AuthConfi
     signingKeysFile: keysFile ?? null,
     auditMaxEntries,
     tokenSecrets,
-    redisUrl,
+    redis,
     prefix,
     developmentDefaults: [...settings.developmentDefaults],
   };

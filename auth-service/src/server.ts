@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createLogger, createServiceRegistry, listen, type ServerBounds } from "@gastown/service-kit";
+import { createLogger, createServiceRegistry, listen, type RedisSettings, type ServerBounds } from "@gastown/service-kit";
 import type { InProcessRevocationBus, PolicyOverrides, TokenPolicy } from "@gastown/token-policy";
 import type { DestinationStream } from "pino";
 import { createAuthApp } from "./app.js";
@@ -25,6 +25,9 @@ export interface AuthServiceOptions {
   /** e.g. `{ accessTokenTtl: 3 }` in tests. */
   policyOverrides?: PolicyOverrides;
   /** Default env.REDIS_URL; unset/null => in-memory store. */
+  /** Redis in any mode; default from the environment (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS). null: in memory. */
+  redis?: RedisSettings | null;
+  /** Shorthand for standalone `redis`. */
   redisUrl?: string | null;
   /** Default env.REDIS_PREFIX ?? "gt:". */
   prefix?: string;
@@ -70,7 +73,7 @@ export interface RunningAuthService {
 export async function startAuthService(options: AuthServiceOptions = {}): Promise<RunningAuthService> {
   const config =
     options.config ??
-    (await loadAuthConfig({ env: options.env ?? {}, policyOverrides: options.policyOverrides, redisUrl: options.redisUrl, prefix: options.prefix, port: options.port, host: options.host }));
+    (await loadAuthConfig({ env: options.env ?? {}, policyOverrides: options.policyOverrides, redis: options.redis, redisUrl: options.redisUrl, prefix: options.prefix, port: options.port, host: options.host }));
   const logger = createLogger({ name: "auth-service", level: options.logLevel ?? config.logLevel, destination: options.logDestination });
   if (config.developmentDefaults.length > 0) {
     logger.warn(
@@ -96,7 +99,7 @@ export async function startAuthService(options: AuthServiceOptions = {}): Promis
   let audit: AuditLog | undefined;
   let opened: Awaited<ReturnType<typeof openStore>>;
   try {
-    opened = await openStore({ redisUrl: config.redisUrl, prefix: config.prefix, policy, revocationBus: options.revocationBus, logger, onEnded: onSessionEnded(metrics, () => audit) });
+    opened = await openStore({ redis: config.redis, prefix: config.prefix, policy, revocationBus: options.revocationBus, logger, onEnded: onSessionEnded(metrics, () => audit) });
   } catch (error) {
     await http.close();
     throw error;

@@ -1,5 +1,5 @@
+import { closeRedis, connectInBackground, createRedisConnection, describeRedis, type RedisConnection, type RedisSettings } from "@gastown/service-kit";
 import { InProcessRevocationBus, type TokenPolicy } from "@gastown/token-policy";
-import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { StoreKind } from "./provider.js";
 import { createMemoryStore, createRedisStore } from "./store/index.js";
@@ -9,13 +9,14 @@ export interface OpenedStore {
   store: SessionStore;
   kind: StoreKind;
   revocationBus?: InProcessRevocationBus;
-  /** The Redis client (Redis stores only): the audit trail writes through it too. */
-  redis?: Redis;
+  /** The Redis connection (Redis stores only): the audit trail writes through it too. */
+  redis?: RedisConnection;
   close(): Promise<void>;
 }
 
 export interface OpenStoreOptions {
-  redisUrl: string | null;
+  /** Redis in any of the three modes (service-kit); null: the in-memory store. */
+  redis: RedisSettings | null;
   prefix: string;
   policy: TokenPolicy;
   revocationBus?: InProcessRevocationBus;
@@ -25,34 +26,31 @@ export interface OpenStoreOptions {
 }
 
 /**
- * Redis when a URL is configured, else the in-memory store on an in-process revocation
+ * Redis when configured (any mode), else the in-memory store on an in-process revocation
  * bus. A Redis that is down at start does not stop the service: requests that need it
  * fail fast (one retry) as server_error and /readyz answers 503 until it is back.
  */
 export async function openStore(options: OpenStoreOptions): Promise<OpenedStore> {
-  if (options.redisUrl === null) {
+  if (options.redis === null) {
     const bus = options.revocationBus ?? new InProcessRevocationBus();
     const store = createMemoryStore({ policy: options.policy, bus, onEnded: options.onEnded });
     return { store, kind: "memory", revocationBus: bus, close: () => store.close() };
   }
-  // No enableAutoPipelining: measured with the bench (bench/RESULTS.md), it cost 10-18 %
-  // of refresh grants/s. ioredis keeps one auto-pipeline in flight at a time, so every
-  // grant of the next batch waits for the whole previous batch's scripts; the saved
-  // socket writes did not pay for that wait or for the per-batch pipeline objects.
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: true });
+  // The kit's factory: standalone, Cluster or Sentinel, reconnecting after a failover;
+  // commands fail fast (one retry) so the caller answers server_error and the client retries.
+  const settings = options.redis;
+  const redis = createRedisConnection(settings, { name: `${options.prefix}auth-store`, maxRetriesPerRequest: 1, connectTimeoutMs: 2000 });
   let lastError = "";
   redis.on("error", (error: Error) => {
     // ioredis repeats the same error on every reconnect attempt: log changes only.
     if (error.message === lastError) return;
     lastError = error.message;
-    options.logger.warn({ err: { message: error.message } }, "redis connection error");
+    options.logger.warn({ err: { message: error.message }, redis: describeRedis(settings) }, "redis connection error");
   });
   redis.on("ready", () => {
     lastError = "";
   });
-  redis.connect().catch(() => {
-    // reported by the "error" listener; ioredis keeps reconnecting
-  });
+  connectInBackground(redis);
   const store = createRedisStore({ redis, prefix: options.prefix, policy: options.policy, onEnded: options.onEnded });
   return {
     store,
@@ -60,7 +58,7 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
     redis,
     async close() {
       await store.close();
-      await redis.quit().catch(() => redis.disconnect());
+      await closeRedis(redis);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { describeRedis } from "@gastown/service-kit";
 /**
  * `npm start`: the whole local development stack in one process (auth-service,
  * worker-api, one container supervisor), a Mayor and a polecat dispatched into it, and a
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   say("***  NODE_ENV=development: generated secrets and keys, the        ***");
   say("***  published dev client secret, one process                      ***");
   say("**********************************************************************");
-  say(`auth-service   ${stack.auth.url}   (sessions: ${options.redisUrl ? "Redis" : "in memory"})`);
+  say(`auth-service   ${stack.auth.url}   (sessions: ${options.redis ? `Redis, ${describeRedis(options.redis)}` : "in memory"})`);
   say(`worker-api     ${stack.worker.url}`);
   say(`container      ${stack.supervisor.url}`);
   say(`lifetimes      access ${policy.accessTokenTtl}s, idle ${policy.refreshIdleTtl}s, session ${policy.sessionMaxTtl}s, grace ${policy.refreshGrace}s, tolerance ${policy.clockTolerance}s`);

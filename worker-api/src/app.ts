@@ -1,6 +1,6 @@
 import { errorMiddleware } from "@gastown/service-kit";
 import Router from "@koa/router";
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "@gastown/service-kit";
 import Koa, { type Middleware } from "koa";
 import type { JwksKeySource } from "./auth/jwks.js";
 import type { Dispatcher } from "./dispatch/dispatcher.js";
@@ -32,7 +32,7 @@ export interface WorkerAppDeps {
   metrics: WorkerMetrics;
   keys: JwksKeySource;
   /** The records connection (readiness); undefined in memory mode. */
-  redis?: Redis;
+  redis?: RedisConnection;
   /** The largest record an agent may store (default `DEFAULT_RECORD_LIMITS`). */
   maxRecordBytes?: number;
   /** Readiness: is the revoked set confirmed complete? (`RunningWorkerApi.revocationsConfirmed`) */

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { SettingsReader } from "@gastown/service-kit";
+import { type RedisSettings, readRedisSettings, SettingsReader } from "@gastown/service-kit";
 import { DEFAULT_ISSUER, loadPolicy, type TokenPolicy } from "@gastown/token-policy";
 import { WorkerConfigError } from "./errors.js";
 import { DEFAULT_RECORD_LIMITS, type RecordLimits } from "./records/limits.js";
@@ -21,7 +21,8 @@ export interface WorkerSettings {
   clientId: string;
   clientSecret: string;
   operatorToken: string;
-  redisUrl: string | null;
+  /** Redis in any mode (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS); null: in memory (development only). */
+  redis: RedisSettings | null;
   prefix: string;
   /** WORKER_REVOCATION_MAX_STALENESS, in ms. */
   revocationMaxStalenessMs: number;
@@ -114,7 +115,7 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
   const clientSecret = settings.secret("WORKER_CLIENT_SECRET", DEV_CLIENT_SECRET);
   const operatorToken = settings.secret("WORKER_OPERATOR_TOKEN", generated());
   const containerControlToken = settings.secret("CONTAINER_CONTROL_TOKEN", generated());
-  const redisUrl = settings.withDevelopmentDefault("REDIS_URL", null);
+  const redis = readRedisSettings(settings, env);
   const authUrl = settings.url("AUTH_ISSUER", DEFAULT_ISSUER);
   const result = {
     host: settings.host("WORKER_HOST"),
@@ -125,7 +126,7 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
     clientId,
     clientSecret,
     operatorToken,
-    redisUrl,
+    redis,
     prefix: env.REDIS_PREFIX ?? DEFAULT_PREFIX,
     revocationMaxStalenessMs: optional("WORKER_REVOCATION_MAX_STALENESS", (raw) => positiveSecondsMs("WORKER_REVOCATION_MAX_STALENESS", raw), DEFAULT_REVOCATION_MAX_STALENESS_MS),
     requireHttps: !settings.development,

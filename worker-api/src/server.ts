@@ -1,13 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { createLogger, listen, type ServerBounds } from "@gastown/service-kit";
+import { chooseRedis, createLogger, createRedisConnection, describeRedis, listen, type RedisConnection, type RedisSettings, type ServerBounds } from "@gastown/service-kit";
 import { InProcessRevocationBus, loadPolicy, type PolicyOverrides, type TokenPolicy } from "@gastown/token-policy";
-import { Redis } from "ioredis";
 import { createWorkerApp } from "./app.js";
 import { InProcessRevocationSync } from "./auth/in-process-revocation-sync.js";
 import { JwksKeySource } from "./auth/jwks.js";
 import { AuthMetadataSource } from "./auth/metadata.js";
 import { authenticate } from "./auth/middleware.js";
-import { fastRetry, RedisRevocationSync } from "./auth/redis-revocation-sync.js";
+import { RedisRevocationSync } from "./auth/redis-revocation-sync.js";
 import { RevocationList } from "./auth/revocation-list.js";
 import { type RevocationSync, revocationsConfirmed } from "./auth/revocation-sync.js";
 import { VerifiedTokenCache } from "./auth/verify-cache.js";
@@ -76,6 +75,9 @@ export interface WorkerApiOptions {
   /** Must match the auth-service's; the issuer defaults to AUTH_ISSUER, else `authUrl`. */
   policyOverrides?: PolicyOverrides;
   /** Unset/null means in-memory records and the in-process bus. */
+  /** Redis in any mode; unset/null means in-memory records and the in-process bus. */
+  redis?: RedisSettings | null;
+  /** Shorthand for standalone `redis`. */
   redisUrl?: string | null;
   /** Default `gt:`. */
   prefix?: string;
@@ -147,7 +149,8 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
   const nowSec = () => Math.floor(now() / 1000);
   const log = createLogger({ name: "worker-api", level: options.logLevel ?? "info" });
   const policy = effectivePolicy(options, options.env ?? {});
-  const redisUrl = options.redisUrl ?? null;
+  // No environment here: the settings come through `options` (config.ts read them).
+  const redisSettings = chooseRedis(options, {});
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const operatorToken = options.operatorToken ?? randomBytes(32).toString("base64url");
 
@@ -156,20 +159,20 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
   const verifyCache = new VerifiedTokenCache(options.verifyCacheSize ?? WORKER_TUNING.verifyCacheSize);
   const revocations = new RevocationList(nowSec);
 
-  let redis: Redis | undefined;
+  let redis: RedisConnection | undefined;
   let records: RecordStore;
   const recordLimits: RecordLimits = { ...DEFAULT_RECORD_LIMITS, ...options.recordLimits };
   let agentState: AgentStateStore;
   const instanceId = options.instanceId ?? newInstanceId();
   let revocationSync: RevocationSync;
-  if (redisUrl) {
-    redis = new Redis(redisUrl, { lazyConnect: true, retryStrategy: fastRetry, connectionName: `${prefix}worker-records` });
+  if (redisSettings) {
+    redis = createRedisConnection(redisSettings, { name: `${prefix}worker-records`, maxRetriesPerRequest: 20 });
     redis.on("error", (error: Error) => log.warn({ err: error.message }, "records: redis error"));
     await redis.connect();
     records = new RedisRecordStore(redis, prefix, recordLimits.maxPerAgent, recordLimits);
     agentState = new RedisAgentStateStore(redis, prefix, instanceId);
     revocationSync = new RedisRevocationSync({
-      redisUrl,
+      redis: redisSettings,
       prefix,
       list: revocations,
       nowSec,
@@ -219,7 +222,7 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
 
   const http = await listen(app.callback(), { host: options.host ?? "127.0.0.1", port: options.port ?? 0, bounds: options.bounds });
   const url = http.url;
-  log.info({ url, issuer: policy.issuer, redis: redisUrl ? "on" : "off" }, "worker-api listening");
+  log.info({ url, issuer: policy.issuer, redis: redisSettings ? describeRedis(redisSettings) : "off" }, "worker-api listening");
 
   return {
     url,

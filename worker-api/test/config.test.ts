@@ -18,7 +18,7 @@ describe("settings", () => {
     assert.match(settings.operatorToken, /^[A-Za-z0-9_-]{43}$/, "generated");
     assert.match(settings.containerControlToken, /^[A-Za-z0-9_-]{43}$/, "generated");
     assert.notEqual(settings.containerControlToken, loadWorkerSettings({ NODE_ENV: "development" }).containerControlToken);
-    assert.equal(settings.redisUrl, null);
+    assert.equal(settings.redis, null);
     assert.equal(settings.prefix, "gt:");
     assert.equal(settings.logLevel, "info");
     assert.deepEqual([...settings.developmentDefaults], ["WORKER_CLIENT_ID", "WORKER_CLIENT_SECRET", "WORKER_OPERATOR_TOKEN", "CONTAINER_CONTROL_TOKEN", "REDIS_URL"]);

@@ -1,4 +1,4 @@
-import { parsePort } from "@gastown/service-kit";
+import { parsePort, type RedisSettings, redisSettings } from "@gastown/service-kit";
 import { POLICY_ENV } from "@gastown/token-policy";
 
 /** What `npm start` runs, from flags and the environment (DESIGN.md "Settings"). */
@@ -8,7 +8,8 @@ export interface StackOptions {
   authPort: number;
   workerPort: number;
   containerPort: number;
-  redisUrl: string | null;
+  /** Redis in any mode (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS); null: in memory. */
+  redis: RedisSettings | null;
   /** How often each agent calls back. */
   intervalMs: number;
   /** `sample` (the container-client sample agent) or `callback` (every kind of callback). */
@@ -19,6 +20,15 @@ export interface StackOptions {
 
 export class StackUsageError extends Error {
   readonly code = "ERR_STACK_USAGE";
+}
+
+/** The stack's Redis, read as every service reads it; a bad Redis setting is a usage error. */
+function redisFromEnv(env: NodeJS.ProcessEnv): RedisSettings | null {
+  try {
+    return redisSettings(env);
+  } catch (error) {
+    throw new StackUsageError((error as Error).message);
+  }
 }
 
 /** Flags that set a policy lifetime (whole seconds), mapped to their GASTOWN_* setting. */
@@ -41,7 +51,7 @@ export const USAGE = `npm start -- [flags]   (the local development stack)
   --agent KIND         sample (default) or callback (tool calls, heartbeats, events, completions)
   --log-level L        the services' own JSON logs (default error)
 
-Settings: REDIS_URL (Redis for everything; unset = in memory), REDIS_PREFIX,
+Settings: REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (Redis for everything; unset = in memory), REDIS_PREFIX,
 AUTH_PORT / WORKER_PORT / CONTAINER_PORT (4000 / 4100 / 4200; 0 = any free port).
 Example: npm start -- --access-ttl 20   (watch rotation live)`;
 
@@ -95,7 +105,7 @@ export function parseStackOptions(argv: readonly string[], baseEnv: NodeJS.Proce
     authPort: port(env, "AUTH_PORT", 4000),
     workerPort: port(env, "WORKER_PORT", 4100),
     containerPort: port(env, "CONTAINER_PORT", 4200),
-    redisUrl: env.REDIS_URL?.trim() || null,
+    redis: redisFromEnv(env),
     intervalMs,
     agent,
     logLevel,

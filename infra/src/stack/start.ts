@@ -6,7 +6,7 @@ import { defaultAgentCommand, type RunningSupervisor, startSupervisor } from "@g
 import { InProcessRevocationBus, parseRevocationEvent, type RevocationEvent, revocationChannel } from "@gastown/token-policy";
 import { freePort } from "@gastown/testkit";
 import { type RunningWorkerApi, startWorkerApi } from "@gastown/worker-api";
-import { Redis } from "ioredis";
+import { createRedisSubscriber, type RedisConnection } from "@gastown/service-kit";
 import type { StackOptions } from "./options.js";
 
 /** The agents `npm start` dispatches: the Mayor and one polecat. */
@@ -43,16 +43,16 @@ function agentCommand(options: StackOptions): string[] {
  */
 export async function startLocalStack(options: StackOptions): Promise<RunningStack> {
   const env = options.env;
-  const bus = options.redisUrl === null ? new InProcessRevocationBus() : undefined;
+  const bus = options.redis === null ? new InProcessRevocationBus() : undefined;
   const controlToken = env.CONTAINER_CONTROL_TOKEN?.trim() || randomBytes(32).toString("base64url");
   const prefix = env.REDIS_PREFIX ?? "gt:";
-  const auth = await startAuthService({ env, port: options.authPort, redisUrl: options.redisUrl, prefix, logLevel: options.logLevel, ...(bus ? { revocationBus: bus } : {}) });
+  const auth = await startAuthService({ env, port: options.authPort, redis: options.redis, prefix, logLevel: options.logLevel, ...(bus ? { revocationBus: bus } : {}) });
   const issuer = auth.policy.issuer;
   const workerPort = options.workerPort === 0 ? await freePort() : options.workerPort;
   const apiUrl = `http://127.0.0.1:${workerPort}`;
   let supervisor: RunningSupervisor | undefined;
   let worker: RunningWorkerApi | undefined;
-  let subscriber: Redis | undefined;
+  let subscriber: RedisConnection | undefined;
   try {
     supervisor = await startSupervisor({
       env,
@@ -70,7 +70,7 @@ export async function startLocalStack(options: StackOptions): Promise<RunningSta
       port: workerPort,
       authUrl: auth.url,
       policyOverrides: { issuer },
-      redisUrl: options.redisUrl,
+      redis: options.redis,
       prefix,
       containerUrl: supervisor.url,
       containerControlToken: controlToken,
@@ -90,9 +90,9 @@ export async function startLocalStack(options: StackOptions): Promise<RunningSta
     for (const listener of listeners) listener(event);
   };
   const unsubscribeBus = bus?.subscribe(emit);
-  if (options.redisUrl !== null) {
+  if (options.redis !== null) {
     const channel = revocationChannel(prefix);
-    subscriber = new Redis(options.redisUrl, { lazyConnect: true, connectionName: `${prefix}stack-watch` });
+    subscriber = createRedisSubscriber(options.redis, { name: `${prefix}stack-watch` });
     subscriber.on("error", () => {});
     subscriber.on("message", (received: string, raw: string) => {
       const event = received === channel ? parseRevocationEvent(raw) : undefined;

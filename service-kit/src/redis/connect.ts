@@ -78,7 +78,11 @@ export function createRedisConnection(settings: RedisSettings, options: RedisCon
         // Writes and the reads that follow them go to primaries: a replica may lag a rotation.
         scaleReads: "master",
         clusterRetryStrategy: reconnect,
-        retryDelayOnFailover: 100,
+        // A command whose node died is retried this often, up to maxRedirections times
+        // (~5 s): enough for the replica to take over (cluster-node-timeout plus the
+        // election), so a killed primary costs callbacks a delay, not a 500.
+        retryDelayOnFailover: 300,
+        maxRedirections: 16,
         retryDelayOnClusterDown: 100,
         retryDelayOnTryAgain: 100,
         slotsRefreshTimeout: options.connectTimeoutMs ?? 2000,

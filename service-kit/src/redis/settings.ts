@@ -110,3 +110,22 @@ export function describeRedis(settings: RedisSettings): string {
       return `sentinel ${settings.masterName} via ${list(settings.sentinels)}`;
   }
 }
+
+/** What a service's options may say about Redis (tests and embedders), before the environment. */
+export interface RedisChoice {
+  /** Settings in any mode; `null` forces the in-memory mode. */
+  redis?: RedisSettings | null;
+  /** Shorthand for standalone settings; `null` forces the in-memory mode. */
+  redisUrl?: string | null;
+}
+
+/**
+ * The one way a service decides its Redis: explicit options first (`redis`, then
+ * `redisUrl`), else the environment (`redisSettings`). Every service's config module calls
+ * this, so the three modes and their errors are the same everywhere.
+ */
+export function chooseRedis(choice: RedisChoice, env: NodeJS.ProcessEnv): RedisSettings | null {
+  if (choice.redis !== undefined) return choice.redis;
+  if (choice.redisUrl !== undefined) return choice.redisUrl === null ? null : standaloneRedis(choice.redisUrl);
+  return redisSettings(env);
+}

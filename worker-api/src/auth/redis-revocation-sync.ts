@@ -1,12 +1,13 @@
+import { createRedisConnection, createRedisSubscriber, type RedisConnection, type RedisSettings } from "@gastown/service-kit";
 import { latestRevocationUntil, parseRevocationMessage, type RevocationReason, revocationChannel, revokedEntryProblem, revokedSetKey, type TokenPolicy } from "@gastown/token-policy";
-import { Redis } from "ioredis";
 import type { Logger } from "../log.js";
 import type { RevocationList } from "./revocation-list.js";
 import { readRevocationReasons } from "./revocation-reasons.js";
 import type { RevocationSync } from "./revocation-sync.js";
 
 export interface RedisRevocationSyncOptions {
-  redisUrl: string;
+  /** Redis in any mode (service-kit): the subscriber follows it (a cluster's node, Sentinel's primary). */
+  redis: RedisSettings;
   prefix: string;
   list: RevocationList;
   nowSec: () => number;
@@ -19,10 +20,6 @@ export interface RedisRevocationSyncOptions {
   nowMs?: () => number;
 }
 
-/** Reconnect quickly: revocations must land within a second after Redis comes back. */
-export function fastRetry(times: number): number {
-  return Math.min(times * 50, 250);
-}
 
 /**
  * Subscribes to `<prefix>revocations` and resyncs from the sorted set `<prefix>revoked`
@@ -30,8 +27,8 @@ export function fastRetry(times: number): number {
  */
 export class RedisRevocationSync implements RevocationSync {
   readonly #options: RedisRevocationSyncOptions;
-  readonly #subscriber: Redis;
-  readonly #commands: Redis;
+  readonly #subscriber: RedisConnection;
+  readonly #commands: RedisConnection;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #nowMs: () => number;
@@ -44,9 +41,8 @@ export class RedisRevocationSync implements RevocationSync {
     this.#options = options;
     this.#nowMs = options.nowMs ?? Date.now;
     this.#lastSyncedAtMs = this.#nowMs();
-    const common = { lazyConnect: true, retryStrategy: fastRetry, enableAutoPipelining: false };
-    this.#subscriber = new Redis(options.redisUrl, { ...common, connectionName: `${options.prefix}worker-revocations` });
-    this.#commands = new Redis(options.redisUrl, { ...common, connectionName: `${options.prefix}worker-revocations-sync`, maxRetriesPerRequest: 1 });
+    this.#subscriber = createRedisSubscriber(options.redis, { name: `${options.prefix}worker-revocations` });
+    this.#commands = createRedisConnection(options.redis, { name: `${options.prefix}worker-revocations-sync`, maxRetriesPerRequest: 1 });
     for (const client of [this.#subscriber, this.#commands]) {
       client.on("error", (error: Error) => options.log.warn({ err: error.message }, "revocation sync: redis error"));
     }

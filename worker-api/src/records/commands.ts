@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import type { ClientContext, Redis, Result } from "ioredis";
+import type { RedisConnection } from "@gastown/service-kit";
+import type { ClientContext, Result } from "ioredis";
 
 declare module "ioredis" {
   interface RedisCommander<Context extends ClientContext = { type: "default" }> {
@@ -9,7 +10,7 @@ declare module "ioredis" {
 }
 
 /** Registers the records script (the build copies `*.lua` into dist beside this module). */
-export function defineRecordCommands(redis: Redis): void {
+export function defineRecordCommands(redis: RedisConnection): void {
   const lua = readFileSync(new URL("./scripts/append-record-4.lua", import.meta.url), "utf8");
   redis.defineCommand("gastownAppendRecord", { lua, numberOfKeys: 4 });
 }

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "@gastown/service-kit";
 import { defineRecordCommands } from "./commands.js";
 import { type AppendOutcome, DEFAULT_RECORD_LIMITS, type RecordLimits } from "./limits.js";
 import { type AgentRecord, type AgentRecords, agentKey, emptyCounts, RECORD_KINDS, type RecordKind, type RecordStore } from "./types.js";
@@ -18,7 +18,7 @@ export class RedisRecordStore implements RecordStore {
   readonly #limits: RecordLimits;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
     maxPerAgent: number,
     limits: Partial<RecordLimits> = {},

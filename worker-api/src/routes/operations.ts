@@ -1,5 +1,5 @@
 import type Router from "@koa/router";
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "@gastown/service-kit";
 import type { Context } from "koa";
 import type { JwksKeySource } from "../auth/jwks.js";
 import type { WorkerMetrics } from "../metrics/worker-metrics.js";
@@ -11,7 +11,7 @@ export interface OperationsDeps {
   metrics: WorkerMetrics;
   keys: JwksKeySource;
   /** The records connection; undefined in memory mode. */
-  redis: Redis | undefined;
+  redis: RedisConnection | undefined;
   /** False while the revoked set is not confirmed complete (agent tokens get 503 then). */
   revocationsConfirmed: () => boolean;
 }
@@ -29,7 +29,7 @@ async function withinTimeout(check: () => Promise<boolean>): Promise<boolean> {
   }
 }
 
-async function redisState(redis: Redis | undefined): Promise<"up" | "down" | "memory"> {
+async function redisState(redis: RedisConnection | undefined): Promise<"up" | "down" | "memory"> {
   if (!redis) return "memory";
   return (await withinTimeout(async () => (await redis.ping()) === "PONG")) ? "up" : "down";
 }

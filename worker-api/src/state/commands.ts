@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import type { ClientContext, Redis, Result } from "ioredis";
+import type { RedisConnection } from "@gastown/service-kit";
+import type { ClientContext, Result } from "ioredis";
 
 declare module "ioredis" {
   interface RedisCommander<Context extends ClientContext = { type: "default" }> {
@@ -30,7 +31,7 @@ const SCRIPTS = {
 } as const;
 
 /** Registers the state store's scripts (ioredis sends EVALSHA, loading a script on NOSCRIPT). */
-export function defineAgentStateCommands(redis: Redis): void {
+export function defineAgentStateCommands(redis: RedisConnection): void {
   for (const [command, file] of Object.entries(SCRIPTS)) {
     redis.defineCommand(command, { lua: script(file), numberOfKeys: Number(file.match(/-(\d+)\.lua$/)?.[1]) });
   }

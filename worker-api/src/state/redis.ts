@@ -1,5 +1,5 @@
 import { isRevocationReason, type RevocationReason } from "@gastown/token-policy";
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "@gastown/service-kit";
 import type { AgentRecordData } from "../dispatch/agent-record.js";
 import { defineAgentStateCommands } from "./commands.js";
 import { AgentStateKeys } from "./keys.js";
@@ -14,7 +14,7 @@ export class RedisAgentStateStore implements AgentStateStore {
   readonly #keys: AgentStateKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     prefix: string,
     private readonly instanceId: string,
   ) {
