@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
 import { closeRedis, createRedisConnection, type RedisSettings, redisSettings } from "@gastown/service-kit";
-import { deleteKeys, randomPrefix, startRedisCluster, startRedisSentinel } from "@gastown/testkit";
+import { DEVELOPMENT, deleteKeys, randomPrefix, startRedisCluster, startRedisSentinel } from "@gastown/testkit";
 import { revokedSetKey } from "@gastown/token-policy";
 import type { RunningWorkerApi } from "../src/index.js";
 import { dispatchPair, revokeRefreshToken } from "./helpers/auth.js";
@@ -38,7 +38,7 @@ for (const { mode, redis, failover } of MODES) {
     let workers: RunningWorkerApi[];
 
     test("a revoked session is refused by both instances within one second", { timeout: 60_000 }, async () => {
-      auth = await startAuthService({ env: {}, redis, prefix, port: 0, logLevel: "silent" });
+      auth = await startAuthService({ env: DEVELOPMENT, redis, prefix, port: 0, logLevel: "silent" });
       workers = [await startWorker(auth, { redis, prefix }), await startWorker(auth, { redis, prefix })];
       const pair = await dispatchPair(auth);
       await accepted(workers, pair.access_token);
