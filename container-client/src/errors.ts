@@ -9,11 +9,6 @@ export class ContainerClientError extends ServiceError {
   override readonly code: string = "ERR_CONTAINER_CLIENT";
 }
 
-/** The session's refresh token was refused for good (`invalid_grant`): it is lost. */
-export class SessionLostError extends ContainerClientError {
-  override readonly code = "ERR_SESSION_LOST";
-}
-
 /** The session was closed; it no longer serves tokens. */
 export class SessionClosedError extends ContainerClientError {
   override readonly code = "ERR_SESSION_CLOSED";

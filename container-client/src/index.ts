@@ -4,7 +4,7 @@ export { type Clock, systemClock, systemTimers, type TimerHandle, type Timers } 
 export { type FetchFunction, refreshGrant, type RefreshGrantRequest } from "./session/token-endpoint.js";
 export { parseTokenPair, type TokenPair } from "./session/token-pair.js";
 export {
-  AgentStateError, ConfigError, ContainerClientError, InvalidRequestError, InvalidTokenPairError, SessionClosedError, SessionLostError, TokenEndpointError, UnknownAgentError,
+  AgentStateError, ConfigError, ContainerClientError, InvalidRequestError, InvalidTokenPairError, SessionClosedError, TokenEndpointError, UnknownAgentError,
 } from "./errors.js";
 export { AgentCapacityError, SpawnError } from "./errors.js";
 export { PluginClient, type PluginClientOptions } from "./plugin/client.js";
