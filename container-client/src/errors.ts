@@ -74,4 +74,8 @@ export class AgentCapacityError extends ContainerClientError {
   override readonly code = "ERR_NO_AGENT_UID";
   override readonly status = 503;
   override readonly error = "unavailable";
+  /** The worker is told why (the range, how many are in use): it names no secret. */
+  override get expose(): boolean {
+    return true;
+  }
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
-import { waitFor } from "@gastown/testkit";
+import { DEVELOPMENT, waitFor } from "@gastown/testkit";
 import { CONTROL_TOKEN, control } from "./helpers/agent-command.js";
 import { dispatch, policyVerifier } from "./helpers/auth.js";
 import { RecordingApi } from "./helpers/recording-api.js";
@@ -66,7 +66,7 @@ describe("hostile agents: two polecats and a Mayor, each as its own uid, under a
 
   before(async () => {
     assert.equal(process.getuid?.(), 0, "this test needs root (CI runs as root): only a root supervisor runs agents as their own uids; run it as root");
-    auth = await startAuthService({ env: {}, port: 0, policyOverrides: { accessTokenTtl: 2, clockTolerance: 1 }, logLevel: "silent", redisUrl: null });
+    auth = await startAuthService({ env: DEVELOPMENT, port: 0, policyOverrides: { accessTokenTtl: 2, clockTolerance: 1 }, logLevel: "silent", redisUrl: null });
     api = await new RecordingApi(policyVerifier(auth)).start();
     supervisor = await SupervisorProcess.start({
       PATH: process.env.PATH,
