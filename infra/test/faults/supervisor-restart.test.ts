@@ -22,11 +22,14 @@ test("container supervisor restarted: the worker dispatches fresh sessions for i
 
   for (const { agentId: id, sessionId: oldSession, pid: oldPid } of old) {
     // The restarted container knows nothing (its refresh tokens were only in memory): the worker starts the agent again.
-    const status = await waitFor(async () => {
+    // The container may answer "running" a moment before the worker records the session
+    // it confirmed as current: wait until both say the same session.
+    const { status, view } = await waitFor(async () => {
       const s = await stack.container(id);
-      return s.status === 200 && s.body.state === "running" ? s.body : undefined;
+      if (s.status !== 200 || s.body.state !== "running") return undefined;
+      const v = await stack.view(id);
+      return v.session_id === (s.body.session as { session_id: string }).session_id ? { status: s.body, view: v } : undefined;
     }, 30_000, `${id} dispatched into the restarted container`);
-    const view = await stack.view(id);
     assert.equal(view.state, "running");
     assert.notEqual(view.session_id, oldSession, `${id} got a fresh session`);
     assert.equal((status.session as { session_id: string }).session_id, view.session_id);

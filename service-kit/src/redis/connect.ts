@@ -79,10 +79,11 @@ export function createRedisConnection(settings: RedisSettings, options: RedisCon
         scaleReads: "master",
         clusterRetryStrategy: reconnect,
         // A command whose node died is retried this often, up to maxRedirections times
-        // (~5 s): enough for the replica to take over (cluster-node-timeout plus the
-        // election), so a killed primary costs callbacks a delay, not a 500.
-        retryDelayOnFailover: 300,
-        maxRedirections: 16,
+        // (~20 s): enough for the replica to take over (cluster-node-timeout, 15 s by
+        // default, plus the election), so a killed primary costs callbacks a delay, not a
+        // 500. The HTTP request timeout (30 s) still bounds the wait.
+        retryDelayOnFailover: 500,
+        maxRedirections: 40,
         retryDelayOnClusterDown: 100,
         retryDelayOnTryAgain: 100,
         slotsRefreshTimeout: options.connectTimeoutMs ?? 2000,
