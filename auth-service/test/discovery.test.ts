@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
-import { startRedisServer, waitFor, DEVELOPMENT } from "@gastown/testkit";
+import { DEVELOPMENT, startRedisServer, waitFor } from "@gastown/testkit";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import * as oauth from "oauth4webapi";
 import { CONTAINER, DISPATCH, type Harness, STORE_KINDS, startHarness } from "./harness.js";
@@ -94,14 +94,15 @@ describe("healthz and readyz", () => {
       const alive = await fetch(`${service.url}/healthz`);
       assert.equal(alive.status, 200);
       assert.deepEqual(await alive.json(), { status: "ok" });
-      // A token request while Redis is down is a server_error, not a hang or a leak of detail.
+      // A token request while Redis is down is a 503 to retry, not a hang or a leak of detail.
       const dispatch = await fetch(`${service.url}/oauth2/token`, {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: `Basic ${Buffer.from("worker:dev-worker-secret").toString("base64")}` },
         body: new URLSearchParams({ grant_type: DISPATCH, agent_id: "a", town_id: "t", user_id: "u", role: "polecat" }),
       });
-      assert.equal(dispatch.status, 500);
-      assert.deepEqual(await dispatch.json(), { error: "server_error" });
+      assert.equal(dispatch.status, 503);
+      assert.equal(dispatch.headers.get("retry-after"), "1");
+      assert.deepEqual(await dispatch.json(), { error: "temporarily_unavailable" });
       await redis.restart();
       await waitFor(async () => (await fetch(`${service.url}/readyz`)).status === 200, 20_000, "redis back up");
     } finally {

@@ -85,11 +85,13 @@ describe("revocation sync fails closed", () => {
     // The auth-service revokes meanwhile (set + message); the worker sees neither.
     await admin.zadd(revokedSetKey(prefix), nowSec() + 600, revoked);
     await admin.publish(revocationChannel(prefix), JSON.stringify({ sid: revoked, reason: "admin", until: nowSec() + 600 }));
-    // Within the bound authentication still passes (a short blip refuses no one; the
-    // record itself cannot be written to the cut Redis)...
+    // Within the bound authentication still passes (a short blip refuses no one); the
+    // record itself cannot be written to the cut Redis, which answers 503 to retry...
     clockMs += MAX_STALENESS_MS - 1_000;
     const okBefore = (await scrape(worker.url)).value("gastown_worker_auth_total", { outcome: "ok" });
-    assert.notEqual((await post(url(), {}, bearer(liveToken))).status, 503);
+    const duringBlip = await post(url(), {}, bearer(liveToken));
+    assert.equal(duringBlip.status, 503);
+    assert.equal(duringBlip.retryAfter, "1");
     assert.equal((await scrape(worker.url)).value("gastown_worker_auth_total", { outcome: "ok" }), okBefore + 1);
     // ...past it, it refuses both rather than accept the revoked one.
     clockMs += 2_000;

@@ -1,3 +1,4 @@
+import { isRedisUnavailable } from "../redis/unavailable.js";
 import { ServiceError } from "./service-error.js";
 
 /** What an error becomes on the wire. */
@@ -46,8 +47,10 @@ function stringHeaders(value: unknown): Record<string, string> {
  * `status < 500`, or any error carrying `status` and `expose: true` such as Koa's
  * `ctx.throw(404)`) answers its status, headers and `{error, error_description}`. An
  * unexposed `ServiceError` (a 502 from an upstream, a 503 with `Retry-After`) answers its
- * status, headers and bare wire code, never its message; anything else answers a bare
- * `{"error": "server_error"}` 500. Only exposed answers skip the log.
+ * status, headers and bare wire code, never its message; a Redis that cannot serve now
+ * (`isRedisUnavailable`) answers 503 `temporarily_unavailable` with `Retry-After: 1`
+ * (RFC 9110 §15.6.4, §10.2.3); anything else answers a bare `{"error": "server_error"}`
+ * 500. Only exposed answers skip the log.
  */
 export function errorAnswer(error: unknown): ErrorAnswer {
   if (error instanceof ServiceError ? error.expose : isHttpErrorLike(error)) {
@@ -56,8 +59,11 @@ export function errorAnswer(error: unknown): ErrorAnswer {
     return { status: known.status, headers: stringHeaders(known.headers), body: { error: code, error_description: known.message }, exposed: true };
   }
   if (error instanceof ServiceError) return { status: error.status, headers: error.headers, body: { error: error.error }, exposed: false };
+  if (isRedisUnavailable(error)) return { status: 503, headers: RETRY_SOON, body: { error: "temporarily_unavailable" }, exposed: false };
   return { status: 500, headers: {}, body: { error: "server_error" }, exposed: false };
 }
+
+const RETRY_SOON: Readonly<Record<string, string>> = { "Retry-After": "1" };
 
 /** What a log line may say about an unexposed error: never the whole object (it may hold a request). */
 export function errorSummary(error: unknown): { name: string; message: string; code?: string } {

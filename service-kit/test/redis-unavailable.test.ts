@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { type RedisServer, startRedisServer } from "@gastown/testkit";
+import { closeRedis, createRedisConnection, errorAnswer, isRedisUnavailable, type RedisConnection, standaloneRedis } from "../src/index.js";
+
+/** The error a command rejects with (fails the test if it succeeds). */
+async function rejection(command: Promise<unknown>): Promise<unknown> {
+  try {
+    await command;
+  } catch (error) {
+    return error;
+  }
+  assert.fail("the command succeeded");
+}
+
+describe("a Redis that cannot serve answers 503 with Retry-After, a Redis bug stays a 500", () => {
+  let server: RedisServer;
+  let redis: RedisConnection;
+  before(async () => {
+    server = await startRedisServer();
+    redis = createRedisConnection(standaloneRedis(server.url), { name: "gt:kit-unavailable-test", connectTimeoutMs: 500 });
+    redis.on("error", () => {}); // the reconnect attempts after the kill
+    await redis.ping();
+  });
+  after(async () => {
+    await closeRedis(redis);
+    await server.kill(true);
+  });
+
+  it("a script error is a bug: 500 server_error", async () => {
+    const error = await rejection(redis.eval("return redis.call('no-such-command')", 0));
+    assert.equal(isRedisUnavailable(error), false);
+    assert.deepEqual(errorAnswer(error), { status: 500, headers: {}, body: { error: "server_error" }, exposed: false });
+  });
+
+  it("the memory limit under noeviction (OOM) is 503", async () => {
+    await redis.config("SET", "maxmemory-policy", "noeviction");
+    await redis.config("SET", "maxmemory", "1");
+    try {
+      const error = await rejection(redis.set("gt:kit-unavailable:k", "v"));
+      assert.match(String(error), /OOM/);
+      assert.deepEqual(errorAnswer(error), { status: 503, headers: { "Retry-After": "1" }, body: { error: "temporarily_unavailable" }, exposed: false });
+    } finally {
+      await redis.config("SET", "maxmemory", "0");
+    }
+  });
+
+  it("a Redis that is gone is 503, never its message", async () => {
+    await server.kill(true);
+    const error = await rejection(redis.set("gt:kit-unavailable:k", "v"));
+    assert.equal(isRedisUnavailable(error), true, String(error));
+    const answer = errorAnswer(error);
+    assert.equal(answer.status, 503);
+    assert.deepEqual(answer.body, { error: "temporarily_unavailable" });
+    assert.equal(answer.headers["Retry-After"], "1");
+  });
+
+  it("a store's error caused by an unavailable Redis is 503 too; a store's own error is not", async () => {
+    const gone = await rejection(redis.get("gt:kit-unavailable:k"));
+    const wrapped = new Error("index writes failed for session s", { cause: gone });
+    assert.equal(errorAnswer(wrapped).status, 503);
+    assert.equal(errorAnswer(new Error("session s: missing fields")).status, 500);
+  });
+
+  it("errors that are not Redis's stay 500", () => {
+    for (const error of [new Error("boom"), new TypeError("x is undefined"), "a string"]) {
+      assert.equal(isRedisUnavailable(error), false);
+      assert.equal(errorAnswer(error).status, 500);
+    }
+  });
+});
