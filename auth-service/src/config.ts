@@ -3,6 +3,7 @@ import { type RedisSettings, readRedisSettings, SettingsReader } from "@gastown/
 import { DEFAULT_CONTAINER_CLIENT_ID, loadPolicy, type PolicyOverrides, PolicyConfigError, type TokenPolicy } from "@gastown/token-policy";
 import { AuthConfigError } from "./errors.js";
 import { generateSigningKeys, loadSigningKeysFile, type SigningKeys } from "./keys/signing-keys.js";
+import { REPLICA_WAIT_OFF, type ReplicaWaitSettings } from "./store/redis/replica-wait.js";
 
 /**
  * Every setting of the auth-service, read once at start (DESIGN.md "Settings").
@@ -18,6 +19,8 @@ import { generateSigningKeys, loadSigningKeysFile, type SigningKeys } from "./ke
  * | REDIS_URL | the session store; unset = in-memory | dev: in-memory |
  * | REDIS_PREFIX | key and channel prefix | `gt:` |
  * | AUTH_AUDIT_MAX_ENTRIES | bound of the audit trail (Redis stream `<prefix>audit`, or memory) | 50000 |
+ * | AUTH_REDIS_WAIT_REPLICAS | 0-100: a dispatch or rotation is answered only once this many replicas hold it (Redis WAIT; fewer in time: server_error, the client retries); 0 = off | 0 |
+ * | AUTH_REDIS_WAIT_TIMEOUT_MS | 1-10000: how long that WAIT may take | 100 |
  * | LOG_LEVEL | pino level | info |
  *
  * Development defaults only with NODE_ENV=development; otherwise the service refuses to
@@ -43,6 +46,8 @@ export interface AuthConfig {
   signingKeysFile: string | null;
   /** How many audit entries are kept (AUTH_AUDIT_MAX_ENTRIES). */
   auditMaxEntries: number;
+  /** AUTH_REDIS_WAIT_REPLICAS and AUTH_REDIS_WAIT_TIMEOUT_MS (replicas 0: off). */
+  replicaWait: ReplicaWaitSettings;
   /** First makes refresh tokens, all are accepted. */
   tokenSecrets: string[];
   /** Redis in any mode (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS); null: in memory. */
@@ -68,10 +73,24 @@ const MIN_ADMIN_TOKEN_LENGTH = 16;
 const DEFAULT_AUDIT_MAX_ENTRIES = 50_000;
 const DEV_DISPATCHER_CLIENTS = "worker:dev-worker-secret";
 
-function parseAuditMaxEntries(raw: string | undefined): number {
-  if (raw === undefined) return DEFAULT_AUDIT_MAX_ENTRIES;
-  if (!/^[0-9]{1,8}$/.test(raw) || Number(raw) < 10) throw new AuthConfigError(`AUTH_AUDIT_MAX_ENTRIES must be a whole number 10-99999999, got ${JSON.stringify(raw.slice(0, 32))}`);
+/** A whole number `min`-`max` (at most 8 digits), else an AuthConfigError naming the setting. */
+function parseWholeNumber(name: string, raw: string, min: number, max: number): number {
+  if (!/^[0-9]{1,8}$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new AuthConfigError(`${name} must be a whole number ${min}-${max}, got ${JSON.stringify(raw.slice(0, 32))}`);
   return Number(raw);
+}
+
+function parseAuditMaxEntries(raw: string | undefined): number {
+  return raw === undefined ? DEFAULT_AUDIT_MAX_ENTRIES : parseWholeNumber("AUTH_AUDIT_MAX_ENTRIES", raw, 10, 99_999_999);
+}
+
+/** AUTH_REDIS_WAIT_REPLICAS: 0-100, 0 = off. */
+export function parseWaitReplicas(raw: string | undefined): number {
+  return raw === undefined ? REPLICA_WAIT_OFF.replicas : parseWholeNumber("AUTH_REDIS_WAIT_REPLICAS", raw, 0, 100);
+}
+
+/** AUTH_REDIS_WAIT_TIMEOUT_MS: 1-10000 (WAIT's own 0 would block a refresh forever). */
+export function parseWaitTimeoutMs(raw: string | undefined): number {
+  return raw === undefined ? REPLICA_WAIT_OFF.timeoutMs : parseWholeNumber("AUTH_REDIS_WAIT_TIMEOUT_MS", raw, 1, 10_000);
 }
 
 export function parseDispatcherClients(raw: string, containerClientId: string): DispatcherClient[] {
@@ -142,6 +161,11 @@ export async function loadAuthConfig(input: ConfigInput = {}): Promise<AuthConfi
   const prefix = input.prefix ?? env.REDIS_PREFIX ?? "gt:";
   if (prefix.length === 0 || prefix.length > 64 || /\s/.test(prefix)) settings.problem("REDIS_PREFIX must be 1-64 characters without spaces");
   const auditMaxEntries = settings.parsed(() => parseAuditMaxEntries(settings.string("AUTH_AUDIT_MAX_ENTRIES")), DEFAULT_AUDIT_MAX_ENTRIES);
+  const replicaWait: ReplicaWaitSettings = {
+    replicas: settings.parsed(() => parseWaitReplicas(settings.string("AUTH_REDIS_WAIT_REPLICAS")), REPLICA_WAIT_OFF.replicas),
+    timeoutMs: settings.parsed(() => parseWaitTimeoutMs(settings.string("AUTH_REDIS_WAIT_TIMEOUT_MS")), REPLICA_WAIT_OFF.timeoutMs),
+  };
+  if (replicaWait.replicas > 0 && redis === null) settings.problem("AUTH_REDIS_WAIT_REPLICAS needs Redis (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS): the in-memory store has no replicas");
   const host = input.host ?? settings.host("AUTH_HOST");
   const port = input.port ?? settings.port("AUTH_PORT", 4000);
   const logLevel = settings.logLevel();
@@ -159,6 +183,7 @@ export async function loadAuthConfig(input: ConfigInput = {}): Promise<AuthConfi
     signingKeys: keysFile ? await loadSigningKeysFile(keysFile) : await generateSigningKeys(),
     signingKeysFile: keysFile ?? null,
     auditMaxEntries,
+    replicaWait,
     tokenSecrets,
     redis,
     prefix,

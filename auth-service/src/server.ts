@@ -99,7 +99,16 @@ export async function startAuthService(options: AuthServiceOptions = {}): Promis
   let audit: AuditLog | undefined;
   let opened: Awaited<ReturnType<typeof openStore>>;
   try {
-    opened = await openStore({ redis: config.redis, prefix: config.prefix, policy, revocationBus: options.revocationBus, logger, onEnded: onSessionEnded(metrics, () => audit) });
+    opened = await openStore({
+      redis: config.redis,
+      prefix: config.prefix,
+      policy,
+      revocationBus: options.revocationBus,
+      logger,
+      onEnded: onSessionEnded(metrics, () => audit),
+      replicaWait: config.replicaWait,
+      onReplicaWait: (outcome) => metrics.replicationWaits.inc({ outcome }),
+    });
   } catch (error) {
     await http.close();
     throw error;

@@ -3,6 +3,7 @@ import { InProcessRevocationBus, type TokenPolicy } from "@gastown/token-policy"
 import type { Logger } from "pino";
 import type { StoreKind } from "./provider.js";
 import { createMemoryStore, createRedisStore } from "./store/index.js";
+import { type OnReplicaWait, REPLICA_WAIT_OFF, type ReplicaWaitSettings, replicaWait } from "./store/redis/replica-wait.js";
 import type { OnSessionEnded, SessionStore } from "./store/types.js";
 
 export interface OpenedStore {
@@ -23,6 +24,10 @@ export interface OpenStoreOptions {
   logger: Logger;
   /** Told of every session the store ends (metrics, audit trail). */
   onEnded?: OnSessionEnded;
+  /** AUTH_REDIS_WAIT_REPLICAS / _TIMEOUT_MS (Redis stores only); default off. */
+  replicaWait?: ReplicaWaitSettings;
+  /** Told of every WAIT's outcome (the metric). */
+  onReplicaWait?: OnReplicaWait;
 }
 
 /**
@@ -51,7 +56,9 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
     lastError = "";
   });
   connectInBackground(redis);
-  const store = createRedisStore({ redis, prefix: options.prefix, policy: options.policy, onEnded: options.onEnded });
+  const waitSettings = options.replicaWait ?? REPLICA_WAIT_OFF;
+  if (waitSettings.replicas > 0) options.logger.info({ replicas: waitSettings.replicas, timeout_ms: waitSettings.timeoutMs }, "every dispatch and rotation waits for Redis replicas (AUTH_REDIS_WAIT_REPLICAS)");
+  const store = createRedisStore({ redis, prefix: options.prefix, policy: options.policy, onEnded: options.onEnded, replicaWait: replicaWait(waitSettings, options.onReplicaWait) });
   return {
     store,
     kind: "redis",

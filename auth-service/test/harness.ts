@@ -1,3 +1,4 @@
+import type { RedisSettings } from "@gastown/service-kit";
 import type { DestinationStream } from "pino";
 import { deleteKeys, randomPrefix, testRedisUrl, DEVELOPMENT } from "@gastown/testkit";
 import { type PolicyOverrides, verifyAccessToken, type AccessTokenClaims } from "@gastown/token-policy";
@@ -59,18 +60,21 @@ export interface HarnessOptions {
   env?: NodeJS.ProcessEnv;
   logDestination?: DestinationStream;
   logLevel?: string;
+  /** Redis in any mode (a throwaway cluster or Sentinel set) instead of the test Redis; kind "redis" only. Its keys are left to its owner. */
+  redis?: RedisSettings;
 }
 
 export const DEFAULT_AGENT = { agent_id: "polecat-1", rig_id: "rig-a", town_id: "town-1", user_id: "user-1", role: "polecat" };
 
 export async function startHarness(kind: StoreKindUnderTest, options: HarnessOptions = {}): Promise<Harness> {
   const clock = new TestClock();
-  const redisUrl = kind === "redis" ? await testRedisUrl() : null;
+  const redisUrl = kind === "redis" && !options.redis ? await testRedisUrl() : null;
   const prefix = randomPrefix("auth");
   const service = await startAuthService({
     env: { ...DEVELOPMENT, ...options.env },
     policyOverrides: options.policyOverrides,
     redisUrl,
+    redis: kind === "redis" ? options.redis : undefined,
     prefix,
     clock: clock.fn,
     port: 0,

@@ -17,6 +17,7 @@ export type GrantLabel = "agent_dispatch" | "refresh_token" | "unknown";
  * | gastown_auth_token_request_duration_seconds | histogram | grant_type |
  * | gastown_auth_live_sessions | gauge | (counted from the store at scrape time) |
  * | gastown_auth_audit_dropped_total | counter | (audit entries lost: the store did not take them) |
+ * | gastown_auth_replication_wait_total | counter | outcome (acknowledged, short: fewer replicas than AUTH_REDIS_WAIT_REPLICAS held a new refresh token in time; answered server_error) |
  */
 export class AuthMetrics {
   readonly grants: Counter<"grant_type" | "outcome">;
@@ -26,6 +27,7 @@ export class AuthMetrics {
   readonly tokenDuration: Histogram<"grant_type">;
   readonly liveSessions: Gauge;
   readonly auditDropped: Counter;
+  readonly replicationWaits: Counter<"outcome">;
   #countLive: (() => Promise<number>) | undefined;
 
   constructor(readonly registry: Registry) {
@@ -56,6 +58,7 @@ export class AuthMetrics {
       },
     });
     this.auditDropped = new Counter({ name: "gastown_auth_audit_dropped_total", help: "Audit entries that could not be written", registers });
+    this.replicationWaits = new Counter({ name: "gastown_auth_replication_wait_total", help: "Redis WAITs after a change that hands out a refresh token (AUTH_REDIS_WAIT_REPLICAS), by outcome", labelNames: ["outcome"], registers });
     for (const reason of REVOCATION_REASONS) this.revocations.inc({ reason }, 0);
   }
 

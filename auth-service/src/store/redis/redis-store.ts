@@ -5,7 +5,7 @@ import { singleFilterEntry } from "../lib/filter.js";
 import { newStoredSession, readableUntilMs, toRecord } from "../lib/stored-session.js";
 import type { CreatedSession, EndedSession, NewSession, OnSessionEnded, RotateInput, RotateResult, SessionFilter, SessionPage, SessionRecord, SessionStore } from "../types.js";
 import { revokeOutcome, rotateEnded, rotateOutcome } from "./codes.js";
-import { defineSessionCommands } from "./commands.js";
+import { defineSessionCommands, type RotateReply } from "./commands.js";
 import { dumpKeys } from "./dump.js";
 import { countLiveSessions, liveScore, liveScoreDue } from "./count-live.js";
 import { redisKeys } from "./keys.js";
@@ -13,6 +13,7 @@ import { listSessions } from "./list.js";
 import { pingRedis } from "./ping.js";
 import { publishRevocations } from "./publish.js";
 import { readSessions } from "./read.js";
+import { type ReplicaWait, replicaWait } from "./replica-wait.js";
 
 export interface RedisStoreOptions {
   /** The connection to use, in any mode (service-kit); the store does not close it (its owner does). */
@@ -22,6 +23,8 @@ export interface RedisStoreOptions {
   policy: TokenPolicy;
   /** Told of every session this store ends (after it is published). */
   onEnded?: OnSessionEnded;
+  /** WAIT for replicas after every change that hands out a refresh token (replica-wait.ts); default off. */
+  replicaWait?: ReplicaWait;
 }
 
 /**
@@ -30,7 +33,7 @@ export interface RedisStoreOptions {
  * script and pipeline touches one hash slot (keys.ts), so it runs unchanged on a
  * standalone Redis, a Sentinel-managed primary or a Redis Cluster.
  */
-export function createRedisStore({ redis, prefix, policy, onEnded }: RedisStoreOptions): SessionStore {
+export function createRedisStore({ redis, prefix, policy, onEnded, replicaWait: replicas = replicaWait() }: RedisStoreOptions): SessionStore {
   const keys = redisKeys(prefix);
   const context = { redis, keys, policy };
   defineSessionCommands(redis);
@@ -92,11 +95,13 @@ export function createRedisStore({ redis, prefix, policy, onEnded }: RedisStoreO
         if (value !== null) indexes.push((p) => p.sadd(keys.index(field, value), sid).pexpireat(keys.index(field, value), indexHorizonMs));
       }
       const createSession: PipelineOp = (p) => p.gastownCreateSession(keys.session(sid), input.agentId, input.rigId ?? "", input.townId, input.userId, input.role, input.scope, input.clientId, input.nowMs, session.idleExpiresAt, session.expiresAt, session.lastAccessExpiresAt, readableUntilMs(session, policy));
-      const [indexReplies = [], [[[error, created] = [null, null]] = []] = []] = await runStages(redis, [indexes, [createSession]]);
+      const replies = await runStages(redis, replicas.stages(redis, [indexes, [createSession]]));
+      const [indexReplies = [], [[[error, created] = [null, null]] = []] = []] = replies;
       const indexError = firstError([indexReplies]);
       if (indexError) throw new StoreError("ERR_STORE_SCRIPT", `index writes failed for session ${sid}`, { cause: indexError });
       if (error) throw new StoreError("ERR_STORE_SCRIPT", `create script failed for session ${sid}`, { cause: error });
       if (created !== 1) throw new StoreError("ERR_STORE_CONFLICT", `session ${sid} already exists`);
+      replicas.confirmStages(redis, replies, `creation of session ${sid}`);
       return { session: toRecord(session, input.nowMs), accessExpiresAt: session.lastAccessExpiresAt };
     },
 
@@ -108,8 +113,13 @@ export function createRedisStore({ redis, prefix, policy, onEnded }: RedisStoreO
     async rotate(input: RotateInput): Promise<RotateResult> {
       // Exactly one round trip on the rotate and grace paths (one EVALSHA); every deadline from token-policy.
       const d = refreshDeadlines(input.nowMs, policy);
-      const reply = await redis.gastownRotateSession(keys.session(input.sessionId), input.presentedGeneration, input.clientId, input.requestedScope ?? "", d.nowMs, d.nowSec, d.idleEndFrom, d.absoluteEndFrom, d.idleEnd, d.accessExpiry, d.graceStartMs, d.retention);
+      const args = [input.presentedGeneration, input.clientId, input.requestedScope ?? "", d.nowMs, d.nowSec, d.idleEndFrom, d.absoluteEndFrom, d.idleEnd, d.accessExpiry, d.graceStartMs, d.retention] as const;
+      const key = keys.session(input.sessionId);
+      // With WAIT on, the same pipeline carries it (replica-wait.ts): still one round trip.
+      const { reply, acknowledged } = replicas.enabled ? await replicas.run<RotateReply>(redis, (p) => p.gastownRotateSession(key, ...args)) : { reply: await redis.gastownRotateSession(key, ...args), acknowledged: 0 };
       const result = rotateOutcome(reply, input);
+      // Only the outcomes that hand out a refresh token wait: a refused one is answered invalid_grant whatever the replicas hold.
+      if (replicas.enabled && (result.outcome === "rotated" || result.outcome === "grace_replay")) replicas.confirm(acknowledged, `rotation of session ${input.sessionId}`);
       if (result.outcome === "rotated" && liveScoreDue(result.generation, policy)) {
         // Not awaited: the gauge must not cost the refresh a round trip. XX: never re-adds a
         // session that a concurrent revocation just took out.
