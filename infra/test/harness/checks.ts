@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { waitFor } from "@gastown/testkit";
-import { sentCalls, STORED_KIND, tally } from "./agents.js";
+import { STORED_KIND, sentCalls, tally } from "./agents.js";
 import type { ProcessStack } from "./stack.js";
 
 /** The agent's current session as the auth-service reads it (the newest active one). */
@@ -56,9 +56,10 @@ export interface StoredCheck {
 /**
  * Stops the agents (each finishes its call in flight), then checks that no callback
  * failed and that the worker stored exactly what each agent sent (heartbeats: at least,
- * since the supervisor sends its own too), and that no callback of the supervisor failed.
+ * since the supervisor sends its own too), and that no callback of the supervisor failed
+ * (in `supervisorLines`, default all its output).
  */
-export async function assertEveryCallbackStored(stack: ProcessStack, agentIds: string[]): Promise<Record<string, StoredCheck>> {
+export async function assertEveryCallbackStored(stack: ProcessStack, agentIds: string[], supervisorLines?: readonly string[]): Promise<Record<string, StoredCheck>> {
   for (const id of agentIds) await stack.stopAgent(id);
   const result: Record<string, StoredCheck> = {};
   for (const id of agentIds) {
@@ -72,7 +73,7 @@ export async function assertEveryCallbackStored(stack: ProcessStack, agentIds: s
     assert.ok((stored.heartbeat ?? 0) >= t.okByKind.heartbeat, `${id}: every heartbeat stored`);
     result[id] = { sent: t.sent, failed: t.failed.length, pids: [...t.pids] };
   }
-  assert.deepEqual(stack.supervisorCallbackFailures(), [], "no callback of the supervisor failed");
+  assert.deepEqual(stack.supervisorCallbackFailures(supervisorLines), [], "no callback of the supervisor failed");
   return result;
 }
 

@@ -4,7 +4,8 @@ import { waitFor } from "@gastown/testkit";
 
 /**
  * One service as its own process (`node <package>/dist/main.js` or a test entry), its
- * output kept line by line across restarts.
+ * output kept line by line across restarts. `command` is the program and its leading
+ * arguments (default `node`; `ip netns exec <ns> node` runs it on another "host").
  */
 export class ServiceProcess {
   readonly lines: string[] = [];
@@ -16,6 +17,7 @@ export class ServiceProcess {
     readonly env: NodeJS.ProcessEnv,
     /** Resolves once the service answers (for example its /healthz). */
     readonly ready: () => Promise<boolean>,
+    readonly command: readonly string[] = [process.execPath],
   ) {}
 
   get pid(): number | undefined {
@@ -27,7 +29,8 @@ export class ServiceProcess {
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, this.args, { env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+    const [program, ...leading] = this.command;
+    const child = spawn(program!, [...leading, ...this.args], { env: this.env, stdio: ["ignore", "pipe", "pipe"] });
     this.#child = child;
     createInterface({ input: child.stdout! }).on("line", (line) => this.lines.push(line));
     createInterface({ input: child.stderr! }).on("line", (line) => this.lines.push(line));

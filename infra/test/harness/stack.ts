@@ -21,6 +21,23 @@ export interface Lifetimes {
   clockTolerance: number;
 }
 
+/** Where one service runs. */
+export interface ServicePlacement {
+  /** Its *_HOST (where it binds) and the address the other services reach it at. */
+  host: string;
+  port: number;
+  /** Prefix of its command line, e.g. `ip netns exec <ns>` (default none: this host). */
+  launcher?: readonly string[];
+  /** Where the test itself reaches it (a relay into its network); default `http://host:port`. */
+  testUrl?: string;
+}
+
+export interface StackPlacement {
+  auth: ServicePlacement;
+  worker: ServicePlacement;
+  container: ServicePlacement;
+}
+
 export interface ProcessStackOptions {
   redisUrl: string;
   lifetimes: Lifetimes;
@@ -39,7 +56,22 @@ export interface ProcessStackOptions {
   workerProxy?: boolean;
   /** Extra worker-api settings (WORKER_CLAIM_LEASE_MS, ...). */
   workerEnv?: NodeJS.ProcessEnv;
+  /** Each service's host, port and launcher (one worker-api, no proxy); default loopback, free ports. */
+  placement?: StackPlacement;
 }
+
+interface Places {
+  auth: ServicePlacement;
+  workers: ServicePlacement[];
+  proxy: number | undefined;
+  container: ServicePlacement;
+}
+
+const loopback = (port: number): ServicePlacement => ({ host: "127.0.0.1", port });
+/** Where the other services reach it. */
+const serviceUrl = (p: ServicePlacement) => `http://${p.host}:${p.port}`;
+const testUrl = (p: ServicePlacement) => p.testUrl ?? serviceUrl(p);
+const command = (p: ServicePlacement) => [...(p.launcher ?? []), process.execPath];
 
 type Json = Record<string, unknown>;
 
@@ -50,9 +82,9 @@ function agentUids(): string {
 
 /**
  * The real services as separate processes (auth-service, worker-api, container
- * supervisor with the callback agent), on free loopback ports, against the test's own
- * Redis, with short lifetimes and NODE_ENV unset; plus the operator, admin and control
- * calls the tests make.
+ * supervisor with the callback agent), on free loopback ports (or where `placement`
+ * says), against the test's own Redis, with short lifetimes and NODE_ENV unset; plus
+ * the operator, admin and control calls the tests make.
  */
 export class ProcessStack {
   readonly auth: ServiceProcess;
@@ -63,7 +95,7 @@ export class ProcessStack {
   readonly workerProxy: RoundRobinProxy | undefined;
   readonly supervisor: ServiceProcess;
   readonly authUrl: string;
-  /** Where the supervisor and the operator calls reach the worker-api: the proxy, else the one instance. */
+  /** Where the operator calls reach the worker-api: the proxy, else the one instance. */
   readonly workerUrl: string;
   readonly containerUrl: string;
   readonly recordDir: string;
@@ -72,17 +104,19 @@ export class ProcessStack {
   readonly prefix = randomPrefix("infra");
   readonly #dir: string;
 
-  private constructor(options: ProcessStackOptions, ports: { auth: number; workers: number[]; proxy: number | undefined; container: number }) {
+  private constructor(options: ProcessStackOptions, places: Places) {
     this.#dir = mkdtempSync(join(tmpdir(), "gt-infra-stack-"));
     // The agents (their own uids) pass through to the record directory, and see nothing else here.
     chmodSync(this.#dir, 0o711);
     this.recordDir = makeRecordDir(join(this.#dir, "calls"));
     this.secrets = makeSecrets(this.#dir);
-    this.authUrl = `http://127.0.0.1:${ports.auth}`;
-    this.workerUrls = ports.workers.map((port) => `http://127.0.0.1:${port}`);
-    this.workerProxy = ports.proxy === undefined ? undefined : new RoundRobinProxy(ports.proxy, this.workerUrls);
-    this.workerUrl = ports.proxy === undefined ? this.workerUrls[0]! : `http://127.0.0.1:${ports.proxy}`;
-    this.containerUrl = `http://127.0.0.1:${ports.container}`;
+    this.authUrl = testUrl(places.auth);
+    this.workerUrls = places.workers.map(testUrl);
+    this.workerProxy = places.proxy === undefined ? undefined : new RoundRobinProxy(places.proxy, this.workerUrls);
+    this.workerUrl = places.proxy === undefined ? this.workerUrls[0]! : `http://127.0.0.1:${places.proxy}`;
+    this.containerUrl = testUrl(places.container);
+    const authAt = serviceUrl(places.auth);
+    const workerAt = places.proxy === undefined ? serviceUrl(places.workers[0]!) : this.workerUrl;
     const s = this.secrets;
     const l = options.lifetimes;
     const base: NodeJS.ProcessEnv = {
@@ -95,9 +129,9 @@ export class ProcessStack {
       GASTOWN_SESSION_MAX_TTL: String(l.sessionMaxTtl),
       GASTOWN_REFRESH_GRACE: String(l.refreshGrace),
       GASTOWN_CLOCK_TOLERANCE: String(l.clockTolerance),
-      AUTH_ISSUER: this.authUrl,
+      AUTH_ISSUER: authAt,
     };
-    const auth = { ...base, AUTH_PORT: String(ports.auth), AUTH_TOKEN_SECRET: s.tokenSecret, AUTH_ADMIN_TOKEN: s.adminToken, AUTH_DISPATCHER_CLIENTS: `${s.workerClientId}:${s.workerClientSecret}`, AUTH_SIGNING_KEYS_FILE: s.signingKeysFile };
+    const auth = { ...base, AUTH_HOST: places.auth.host, AUTH_PORT: String(places.auth.port), AUTH_TOKEN_SECRET: s.tokenSecret, AUTH_ADMIN_TOKEN: s.adminToken, AUTH_DISPATCHER_CLIENTS: `${s.workerClientId}:${s.workerClientSecret}`, AUTH_SIGNING_KEYS_FILE: s.signingKeysFile };
     const worker = {
       ...base,
       ...options.workerEnv,
@@ -105,18 +139,21 @@ export class ProcessStack {
       WORKER_CLIENT_SECRET: s.workerClientSecret,
       WORKER_OPERATOR_TOKEN: s.operatorToken,
       CONTAINER_CONTROL_TOKEN: s.controlToken,
-      CONTAINER_URL: this.containerUrl,
-      // The issuer is plain http on loopback: only NODE_ENV=development lets the worker use its metadata.
+      CONTAINER_URL: serviceUrl(places.container),
+      // The issuer is plain http: only NODE_ENV=development lets the worker use its metadata.
       NODE_ENV: "development",
       TEST_CLOCK_OFFSET_MS: String(options.workerClockOffsetMs ?? 0),
     };
     const agentCommand = [process.execPath, CALLBACK_AGENT, "--interval-ms", String(options.agentIntervalMs ?? 200), "--record-dir", this.recordDir].join(" ");
+    // The supervisor has no Redis access (README "Each service on its own host"): no Redis setting.
+    const { REDIS_URL: _url, REDIS_PREFIX: _prefix, ...supervisorBase } = base;
     const container = {
-      ...base,
-      AUTH_ISSUER: options.supervisorAuthUrl ?? this.authUrl,
-      CONTAINER_PORT: String(ports.container),
+      ...supervisorBase,
+      AUTH_ISSUER: options.supervisorAuthUrl ?? authAt,
+      CONTAINER_HOST: places.container.host,
+      CONTAINER_PORT: String(places.container.port),
       CONTAINER_CONTROL_TOKEN: s.controlToken,
-      GASTOWN_API_URL: this.workerUrl,
+      GASTOWN_API_URL: workerAt,
       AGENT_COMMAND: agentCommand,
       // A uid range of this stack's own: another test's supervisor sweeping its uids never kills these agents.
       CONTAINER_AGENT_UIDS: agentUids(),
@@ -124,22 +161,23 @@ export class ProcessStack {
     };
     const entry = (pkg: string, skewed: string, offset: number | undefined) =>
       offset === undefined ? [join(ROOT, pkg, "dist/main.js")] : ["--import", "tsx", join(HARNESS, skewed)];
-    this.auth = new ServiceProcess("auth-service", [join(ROOT, "auth-service/dist/main.js")], auth, () => answers(`${this.authUrl}/healthz`, {}, 200));
-    this.workers = ports.workers.map((port, i) => {
+    this.auth = new ServiceProcess("auth-service", [join(ROOT, "auth-service/dist/main.js")], auth, () => answers(`${this.authUrl}/healthz`, {}, 200), command(places.auth));
+    this.workers = places.workers.map((place, i) => {
       const url = this.workerUrls[i]!;
-      return new ServiceProcess(`worker-api-${i}`, entry("worker-api", "skewed-worker.ts", options.workerClockOffsetMs), { ...worker, WORKER_PORT: String(port) }, () => answers(`${url}/healthz`, {}, 200));
+      const env = { ...worker, WORKER_HOST: place.host, WORKER_PORT: String(place.port) };
+      return new ServiceProcess(`worker-api-${i}`, entry("worker-api", "skewed-worker.ts", options.workerClockOffsetMs), env, () => answers(`${url}/healthz`, {}, 200), command(place));
     });
-    this.supervisor = new ServiceProcess("supervisor", entry("container-client", "skewed-supervisor.ts", options.supervisorClockOffsetMs), container, () =>
-      answers(`${this.containerUrl}/agents/none`, { headers: { authorization: `Bearer ${s.controlToken}` } }, 404),
+    this.supervisor = new ServiceProcess(
+      "supervisor",
+      entry("container-client", "skewed-supervisor.ts", options.supervisorClockOffsetMs),
+      container,
+      () => answers(`${this.containerUrl}/agents/none`, { headers: { authorization: `Bearer ${s.controlToken}` } }, 404),
+      command(places.container),
     );
   }
 
   static async start(options: ProcessStackOptions): Promise<ProcessStack> {
-    const workers: number[] = [];
-    for (let i = 0; i < (options.workers ?? 1); i += 1) workers.push(await freePort());
-    const proxied = workers.length > 1 || options.workerProxy === true;
-    const ports = { auth: options.authPort ?? (await freePort()), workers, proxy: proxied ? await freePort() : undefined, container: await freePort() };
-    const stack = new ProcessStack(options, ports);
+    const stack = new ProcessStack(options, await ProcessStack.#places(options));
     try {
       await stack.workerProxy?.start();
       await Promise.all([stack.auth.start(), ...stack.workers.map((w) => w.start()), stack.supervisor.start()]);
@@ -148,6 +186,18 @@ export class ProcessStack {
       throw error;
     }
     return stack;
+  }
+
+  static async #places(options: ProcessStackOptions): Promise<Places> {
+    const { placement } = options;
+    if (placement !== undefined) {
+      if ((options.workers ?? 1) !== 1 || options.workerProxy || options.authPort !== undefined) throw new Error("placement takes one worker-api, no proxy and no authPort");
+      return { auth: placement.auth, workers: [placement.worker], proxy: undefined, container: placement.container };
+    }
+    const workers: ServicePlacement[] = [];
+    for (let i = 0; i < (options.workers ?? 1); i += 1) workers.push(loopback(await freePort()));
+    const proxied = workers.length > 1 || options.workerProxy === true;
+    return { auth: loopback(options.authPort ?? (await freePort())), workers, proxy: proxied ? await freePort() : undefined, container: loopback(await freePort()) };
   }
 
   async close(): Promise<void> {
@@ -215,8 +265,8 @@ export class ProcessStack {
     return res.status === 200 ? res.body : undefined;
   }
 
-  /** Supervisor log lines saying a callback of its own (heartbeat, event, completion) failed. */
-  supervisorCallbackFailures(): string[] {
-    return this.supervisor.lines.filter((line) => /refused a callback|callback to worker-api failed/.test(line));
+  /** Supervisor log lines (of `lines`, default all) saying a callback of its own (heartbeat, event, completion) failed. */
+  supervisorCallbackFailures(lines: readonly string[] = this.supervisor.lines): string[] {
+    return lines.filter((line) => /refused a callback|callback to worker-api failed/.test(line));
   }
 }
