@@ -2,4 +2,4 @@ export { closeRedis, connectInBackground, createRedisConnection, createRedisSubs
 export { chooseRedis, DEFAULT_SENTINEL_MASTER, describeRedis, parseAddressList, type RedisAddress, type RedisAuth, type RedisChoice, type RedisSettings, RedisSettingsError, redisSettings, standaloneRedis } from "./settings.js";
 export { firstError, type OpReplies, type PipelineOp, primaries, runStages } from "./batch.js";
 export { readRedisSettings } from "./from-settings.js";
-export { isRedisUnavailable } from "./unavailable.js";
+export { isRedisUnavailable, RedisNotSafeNowError } from "./unavailable.js";
