@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type RedisSettings, readRedisSettings, SettingsReader } from "@gastown/service-kit";
+import { type RedisSettings, readRedisSettings, SettingsReader, type TlsFiles } from "@gastown/service-kit";
 import { DEFAULT_CONTAINER_CLIENT_ID, loadPolicy, type PolicyOverrides, PolicyConfigError, type TokenPolicy } from "@gastown/token-policy";
 import { AuthConfigError } from "./errors.js";
 import { generateSigningKeys, loadSigningKeysFile, type SigningKeys } from "./keys/signing-keys.js";
@@ -11,6 +11,7 @@ import { REPLICA_WAIT_OFF, type ReplicaWaitSettings } from "./store/redis/replic
  * | setting | what | default |
  * | --- | --- | --- |
  * | AUTH_HOST, AUTH_PORT | listen address and port (0 = ephemeral) | 127.0.0.1, 4000 |
+ * | AUTH_TLS_CERT_FILE, AUTH_TLS_KEY_FILE | PEM certificate chain and key: answer HTTPS (both or neither) | unset: HTTP |
  * | AUTH_ISSUER, AUTH_AUDIENCE, GASTOWN_* | the token policy (token-policy's loadPolicy) | see token-policy |
  * | AUTH_DISPATCHER_CLIENTS | `id:secret,...` confidential dispatcher clients | dev: `worker:dev-worker-secret` |
  * | AUTH_ADMIN_TOKEN | Bearer credential of /admin | dev: generated, printed once |
@@ -19,7 +20,7 @@ import { REPLICA_WAIT_OFF, type ReplicaWaitSettings } from "./store/redis/replic
  * | REDIS_URL | the session store; unset = in-memory | dev: in-memory |
  * | REDIS_PREFIX | key and channel prefix | `gt:` |
  * | AUTH_AUDIT_MAX_ENTRIES | bound of the audit trail (Redis stream `<prefix>audit`, or memory) | 50000 |
- * | AUTH_REDIS_WAIT_REPLICAS | 0-100: a dispatch or rotation is answered only once this many replicas hold it (Redis WAIT; fewer in time: 503 temporarily_unavailable, the client retries); 0 = off | 0 |
+ * | AUTH_REDIS_WAIT_REPLICAS | 0-100: a dispatch or rotation is answered only once this many replicas hold it (Redis WAIT; fewer in time: server_error, the client retries); 0 = off | 0 |
  * | AUTH_REDIS_WAIT_TIMEOUT_MS | 1-10000: how long that WAIT may take | 100 |
  * | LOG_LEVEL | pino level | info |
  *
@@ -34,6 +35,8 @@ export interface DispatcherClient {
 export interface AuthConfig {
   host: string;
   port: number;
+  /** AUTH_TLS_CERT_FILE and AUTH_TLS_KEY_FILE: HTTPS when set (the issuer must be https outside development). */
+  tls?: TlsFiles;
   logLevel: string;
   /** True when AUTH_ISSUER (or an override) fixes the issuer; otherwise the listening URL is used. */
   issuerConfigured: boolean;
@@ -168,12 +171,14 @@ export async function loadAuthConfig(input: ConfigInput = {}): Promise<AuthConfi
   if (replicaWait.replicas > 0 && redis === null) settings.problem("AUTH_REDIS_WAIT_REPLICAS needs Redis (REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS): the in-memory store has no replicas");
   const host = input.host ?? settings.host("AUTH_HOST");
   const port = input.port ?? settings.port("AUTH_PORT", 4000);
+  const tls = settings.tls("AUTH");
   const logLevel = settings.logLevel();
   settings.done();
 
   return {
     host,
     port,
+    tls,
     logLevel,
     issuerConfigured: settings.string("AUTH_ISSUER") !== undefined || input.policyOverrides?.issuer !== undefined,
     policy,

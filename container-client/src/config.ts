@@ -14,7 +14,8 @@ export interface SupervisorConfig {
 
 /**
  * The supervisor's settings from the environment (DESIGN.md "Settings"):
- * `CONTAINER_HOST` (127.0.0.1), `CONTAINER_PORT` (4200), `CONTAINER_CONTROL_TOKEN`
+ * `CONTAINER_HOST` (127.0.0.1), `CONTAINER_PORT` (4200), `CONTAINER_TLS_CERT_FILE` and
+ * `CONTAINER_TLS_KEY_FILE` (HTTPS, both or neither), `CONTAINER_CONTROL_TOKEN`
  * (development only: generated), `GASTOWN_API_URL` (`http://127.0.0.1:4100`),
  * `AUTH_ISSUER` (where the token endpoint is), `AGENT_COMMAND` (split like a shell line;
  * default the sample agent), `CONTAINER_AGENT_UIDS` and `CONTAINER_AGENT_ENV`
@@ -27,6 +28,7 @@ export function loadSupervisorConfig(env: NodeJS.ProcessEnv = process.env): Supe
     env,
     host: settings.host("CONTAINER_HOST"),
     port: settings.port("CONTAINER_PORT", 4200),
+    tls: settings.tls("CONTAINER"),
     controlToken: settings.secret("CONTAINER_CONTROL_TOKEN", randomBytes(32).toString("base64url")),
     apiUrl: settings.url("GASTOWN_API_URL", "http://127.0.0.1:4100"),
     authUrl: settings.url("AUTH_ISSUER", DEFAULT_ISSUER),

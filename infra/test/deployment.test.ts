@@ -57,7 +57,7 @@ test("every manifest is valid against the Kubernetes schemas (kubernetes-models)
 });
 
 const SERVICES = [
-  { deployment: "gastown-auth", host: "AUTH_HOST", secrets: ["gastown-auth", "gastown-redis-auth"] },
+  { deployment: "gastown-auth", host: "AUTH_HOST", secrets: ["gastown-auth", "gastown-auth-tls", "gastown-redis-auth"] },
   { deployment: "gastown-worker", host: "WORKER_HOST", secrets: ["gastown-worker", "gastown-redis-worker", "gastown-container-control"] },
   { deployment: "gastown-container", host: "CONTAINER_HOST", secrets: ["gastown-container-control"] },
 ];
@@ -73,6 +73,30 @@ test("k8s: each service binds 0.0.0.0, sets only known settings and names only i
   }
   const containerEnv = envOf("gastown-container").map((e) => e.name);
   assert.ok(!containerEnv.some((n) => n.startsWith("REDIS_")), "the container supervisor has no Redis access");
+});
+
+test("k8s and compose: production issuer is https; the auth-service serves its certificate, the others trust its CA", () => {
+  const compose = parse(readFileSync(new URL("compose.yaml", infra), "utf8")) as { services: Record<string, { environment?: Record<string, string>; volumes?: string[] }> };
+  for (const { deployment } of SERVICES) {
+    const env = envOf(deployment);
+    const value = (name: string) => env.find((e) => e.name === name)?.value;
+    assert.match(value("AUTH_ISSUER") ?? "", /^https:\/\/gastown-auth:4000$/, `${deployment} AUTH_ISSUER`);
+    if (deployment === "gastown-auth") {
+      assert.ok(value("AUTH_TLS_CERT_FILE") && value("AUTH_TLS_KEY_FILE"), "the auth-service answers HTTPS");
+      const probes = (podOf(deployment).containers[0] as { readinessProbe?: { httpGet?: { scheme?: string } } }).readinessProbe;
+      assert.equal(probes?.httpGet?.scheme, "HTTPS");
+    } else {
+      assert.ok(value("NODE_EXTRA_CA_CERTS"), `${deployment} trusts the auth-service's CA`);
+      assert.ok((podOf(deployment).volumes ?? []).some((v) => (v as { configMap?: { name: string } }).configMap?.name === "gastown-auth-ca"), `${deployment} mounts ConfigMap gastown-auth-ca`);
+    }
+  }
+  const { auth, worker, container } = compose.services;
+  assert.equal(auth?.environment?.AUTH_ISSUER, "https://auth:4000");
+  assert.ok(auth?.environment?.AUTH_TLS_CERT_FILE && auth.environment.AUTH_TLS_KEY_FILE);
+  for (const service of [worker, container]) {
+    assert.equal(service?.environment?.AUTH_ISSUER, "https://auth:4000");
+    assert.ok(service?.volumes?.some((v) => v.endsWith(`:${service.environment?.NODE_EXTRA_CA_CERTS}:ro`)), "the CA file is mounted where NODE_EXTRA_CA_CERTS points");
+  }
 });
 
 interface Rule {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { ConfigError, isPublishedExample, parseHost, secretProblem, SettingsReader } from "../src/index.js";
+import { ConfigError, isPublishedExample, parseHost, SettingsReader, secretProblem } from "../src/index.js";
 
 const ENV_EXAMPLE = fileURLToPath(new URL("../../infra/.env.example", import.meta.url));
 const STRONG = "Q9vX2mL7pR4tK8nB3cJ6hF1dS5gA0zYw";
@@ -52,6 +52,26 @@ describe("settings: the development-defaults rule", () => {
     assert.equal(parseHost("X", "[::1]"), "::1");
     assert.equal(parseHost("X", "auth-service.gastown.svc.cluster.local"), "auth-service.gastown.svc.cluster.local");
     settings.done();
+  });
+});
+
+describe("settings: <PREFIX>_TLS_CERT_FILE and <PREFIX>_TLS_KEY_FILE", () => {
+  const here = fileURLToPath(import.meta.url);
+  it("neither: plain HTTP; both (files there): HTTPS", () => {
+    const none = reader({});
+    assert.equal(none.tls("SVC"), undefined);
+    none.done();
+    const both = reader({ SVC_TLS_CERT_FILE: here, SVC_TLS_KEY_FILE: here });
+    assert.deepEqual(both.tls("SVC"), { certFile: here, keyFile: here });
+    both.done();
+  });
+
+  it("one without the other, or a file that is not there, refuses to start", () => {
+    for (const env of [{ SVC_TLS_CERT_FILE: here }, { SVC_TLS_KEY_FILE: here }, { SVC_TLS_CERT_FILE: here, SVC_TLS_KEY_FILE: "/nonexistent/key.pem" }]) {
+      const settings = reader(env);
+      settings.tls("SVC");
+      assert.throws(() => settings.done(), (error: Error) => /SVC_TLS_(CERT|KEY)_FILE/.test(error.message), JSON.stringify(env));
+    }
   });
 });
 

@@ -7,3 +7,4 @@ export { type Truthy, waitFor } from "./wait.js";
 export { parseExposition, type Sample, type Scrape, scrape } from "./metrics.js";
 export { randomUidRange } from "./uids.js";
 export { DEVELOPMENT } from "./env.js";
+export { makeTestCertificates, type TestCertificates } from "./tls.js";

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type RedisSettings, readRedisSettings, SettingsReader } from "@gastown/service-kit";
+import { type RedisSettings, readRedisSettings, SettingsReader, type TlsFiles } from "@gastown/service-kit";
 import { DEFAULT_ISSUER, loadPolicy, type TokenPolicy } from "@gastown/token-policy";
 import { WorkerConfigError } from "./errors.js";
 import { DEFAULT_RECORD_LIMITS, type RecordLimits } from "./records/limits.js";
@@ -13,6 +13,8 @@ export interface WorkerSettings {
   /** WORKER_HOST, WORKER_PORT: where it listens. */
   host: string;
   port: number;
+  /** WORKER_TLS_CERT_FILE, WORKER_TLS_KEY_FILE: answer HTTPS (both or neither). */
+  tls?: TlsFiles;
   /** AUTH_ISSUER: where the metadata (RFC 8414) and JWKS are found. */
   authUrl: string;
   /** CONTAINER_URL: the container control server. */
@@ -120,6 +122,7 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
   const result = {
     host: settings.host("WORKER_HOST"),
     port: settings.port("WORKER_PORT", DEFAULT_WORKER_PORT),
+    tls: settings.tls("WORKER"),
     authUrl,
     containerUrl: settings.url("CONTAINER_URL", DEFAULT_CONTAINER_URL),
     containerControlToken,

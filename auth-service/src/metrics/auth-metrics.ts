@@ -17,7 +17,7 @@ export type GrantLabel = "agent_dispatch" | "refresh_token" | "unknown";
  * | gastown_auth_token_request_duration_seconds | histogram | grant_type |
  * | gastown_auth_live_sessions | gauge | (counted from the store at scrape time) |
  * | gastown_auth_audit_dropped_total | counter | (audit entries lost: the store did not take them) |
- * | gastown_auth_replication_wait_total | counter | outcome (acknowledged, short: fewer replicas than AUTH_REDIS_WAIT_REPLICAS held a new refresh token in time; answered 503 temporarily_unavailable) |
+ * | gastown_auth_replication_wait_total | counter | outcome (acknowledged, short: fewer replicas than AUTH_REDIS_WAIT_REPLICAS held a new refresh token in time; answered server_error) |
  */
 export class AuthMetrics {
   readonly grants: Counter<"grant_type" | "outcome">;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createLogger, listen, type ServerBounds, tokenEndpointUrl } from "@gastown/service-kit";
+import { createLogger, listen, readTlsFiles, type ServerBounds, type TlsFiles, tokenEndpointUrl } from "@gastown/service-kit";
 import { DEFAULT_CONTAINER_CLIENT_ID, loadPolicy, type PolicyOverrides } from "@gastown/token-policy";
 import { ConfigError } from "../errors.js";
 import { SupervisorMetrics } from "../metrics/supervisor-metrics.js";
@@ -32,6 +32,8 @@ export interface SupervisorOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /** CONTAINER_TLS_CERT_FILE / CONTAINER_TLS_KEY_FILE: the control server answers HTTPS; plain HTTP when absent. */
+  tls?: TlsFiles;
   /** `CONTAINER_CONTROL_TOKEN`: the worker's credential. */
   controlToken: string;
   /** `GASTOWN_API_URL`: the worker-api the agents call back. */
@@ -130,7 +132,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
   });
   const operations = operationsRouter(metrics, { authUrl: options.authUrl, apiUrl: options.apiUrl });
   const app = createControlApp(manager, options.controlToken, log, operations);
-  const http = await listen(app.callback(), { host: options.host ?? "127.0.0.1", port: options.port ?? 4200, bounds: options.bounds });
+  const http = await listen(app.callback(), { host: options.host ?? "127.0.0.1", port: options.port ?? 4200, bounds: options.bounds, tls: options.tls && readTlsFiles(options.tls) });
   const url = http.url;
   log.info({ url, stateDir, agentUids: uids === null ? "off" : `${uids.range.first}-${uids.range.last}` }, "container supervisor listening");
   return {

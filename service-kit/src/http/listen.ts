@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { listenUrl } from "../settings/values.js";
 import { DEFAULT_SERVER_BOUNDS, type ServerBounds } from "./server-bounds.js";
+import type { TlsCredentials } from "./tls.js";
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -11,10 +13,12 @@ export interface ListenOptions {
   port: number;
   /** Overrides of `DEFAULT_SERVER_BOUNDS` (tests shorten them). */
   bounds?: Partial<ServerBounds>;
+  /** Serve HTTPS with these (`readTlsFiles`); plain HTTP when absent. */
+  tls?: TlsCredentials;
 }
 
 export interface HttpServer {
-  /** `http://<host>:<port>` as this server is reached (a wildcard host reads as 127.0.0.1). */
+  /** `http(s)://<host>:<port>` as this server is reached (a wildcard host reads as 127.0.0.1). */
   url: string;
   port: number;
   server: Server;
@@ -37,14 +41,13 @@ export async function listen(handler: RequestHandler, options: ListenOptions): P
   const bounds = { ...DEFAULT_SERVER_BOUNDS, ...options.bounds };
   let inFlight = 0;
   let closing: Promise<void> | undefined;
-  const server = createServer(
-    {
-      headersTimeout: bounds.headersTimeoutMs,
-      requestTimeout: bounds.requestTimeoutMs,
-      keepAliveTimeout: bounds.keepAliveTimeoutMs,
-      connectionsCheckingInterval: bounds.timeoutCheckIntervalMs,
-    },
-    (req, res) => {
+  const serverOptions = {
+    headersTimeout: bounds.headersTimeoutMs,
+    requestTimeout: bounds.requestTimeoutMs,
+    keepAliveTimeout: bounds.keepAliveTimeoutMs,
+    connectionsCheckingInterval: bounds.timeoutCheckIntervalMs,
+  };
+  const answer = (req: IncomingMessage, res: ServerResponse): void => {
       inFlight++;
       // While closing, each answer ends its connection (no new request on it).
       if (closing) res.setHeader("Connection", "close");
@@ -54,8 +57,9 @@ export async function listen(handler: RequestHandler, options: ListenOptions): P
         if (closing) setImmediate(() => server.closeIdleConnections());
       });
       handler(req, res);
-    },
-  );
+  };
+  // An https.Server is an http.Server underneath (same timeouts, close and connection calls).
+  const server: Server = options.tls ? createHttpsServer({ ...serverOptions, ...options.tls }, answer) : createServer(serverOptions, answer);
   server.maxConnections = bounds.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -66,7 +70,7 @@ export async function listen(handler: RequestHandler, options: ListenOptions): P
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    url: listenUrl(options.host, port),
+    url: listenUrl(options.host, port, options.tls ? "https" : "http"),
     port,
     server,
     get inFlight() {

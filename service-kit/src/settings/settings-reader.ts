@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import type { TlsFiles } from "../http/tls.js";
 import { secretProblem } from "./secret-strength.js";
 import { parseHost, parseHttpUrl, parseLogLevel, parsePort } from "./values.js";
 
@@ -64,6 +66,30 @@ export class SettingsReader {
   /** An http(s) URL without trailing slashes. */
   url(name: string, fallback: string): string {
     return this.parsed(() => parseHttpUrl(name, this.string(name) ?? fallback), fallback);
+  }
+
+  /**
+   * `<PREFIX>_TLS_CERT_FILE` and `<PREFIX>_TLS_KEY_FILE` (PEM): both set, the service
+   * answers HTTPS; neither, plain HTTP (behind a TLS terminator, or in development); one
+   * without the other, or a file that is not there, is a problem.
+   */
+  tls(prefix: string): TlsFiles | undefined {
+    const certName = `${prefix}_TLS_CERT_FILE`;
+    const keyName = `${prefix}_TLS_KEY_FILE`;
+    const certFile = this.string(certName);
+    const keyFile = this.string(keyName);
+    if (certFile === undefined && keyFile === undefined) return undefined;
+    if (certFile === undefined || keyFile === undefined) {
+      this.problem(`${certName} and ${keyName} go together (one is set without the other)`);
+      return undefined;
+    }
+    for (const [name, file] of [
+      [certName, certFile],
+      [keyName, keyFile],
+    ] as const) {
+      if (!existsSync(file)) this.problem(`${name}: no file at ${file}`);
+    }
+    return { certFile, keyFile };
   }
 
   /** `LOG_LEVEL` (a pino level), default info. */

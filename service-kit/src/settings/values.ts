@@ -38,7 +38,7 @@ export function parseLogLevel(raw: string): string {
 }
 
 /** The URL at which a server listening on `host:port` is reached (a wildcard address reads as loopback). */
-export function listenUrl(host: string, port: number): string {
+export function listenUrl(host: string, port: number, scheme: "http" | "https" = "http"): string {
   const reachable = host === "0.0.0.0" || host === "::" || host === "" ? "127.0.0.1" : host;
-  return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
+  return `${scheme}://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
 }
