@@ -1,4 +1,4 @@
-import { ServiceError } from "@gastown/service-kit";
+import { httpErrorKinds, ServiceError } from "@gastown/service-kit";
 
 /**
  * Base error of `@gastown/container-client` (service-kit's convention). `code` is
@@ -8,6 +8,9 @@ import { ServiceError } from "@gastown/service-kit";
 export class ContainerClientError extends ServiceError {
   override readonly code: string = "ERR_CONTAINER_CLIENT";
 }
+
+/** The control server's 400, 404, 409 and 503 answers (service-kit's kinds, on this package's base). */
+const kinds = httpErrorKinds(ContainerClientError);
 
 /** The session was closed; it no longer serves tokens. */
 export class SessionClosedError extends ContainerClientError {
@@ -38,24 +41,18 @@ export class InvalidTokenPairError extends ContainerClientError {
 }
 
 /** A control-server request is malformed (answered with 400). */
-export class InvalidRequestError extends ContainerClientError {
+export class InvalidRequestError extends kinds.BadRequest {
   override readonly code = "ERR_INVALID_REQUEST";
-  override readonly status = 400;
-  override readonly error = "invalid_request";
 }
 
 /** The control server knows no agent with that id (answered with 404). */
-export class UnknownAgentError extends ContainerClientError {
+export class UnknownAgentError extends kinds.NotFound {
   override readonly code = "ERR_UNKNOWN_AGENT";
-  override readonly status = 404;
-  override readonly error = "not_found";
 }
 
 /** The agent is not in a state that allows the request (answered with 409). */
-export class AgentStateError extends ContainerClientError {
+export class AgentStateError extends kinds.Conflict {
   override readonly code = "ERR_AGENT_STATE";
-  override readonly status = 409;
-  override readonly error = "conflict";
 }
 
 /** A setting is missing or malformed (the process refuses to start). */
@@ -70,10 +67,8 @@ export class SpawnError extends ContainerClientError {
 }
 
 /** No uid of `CONTAINER_AGENT_UIDS` is free for another agent (answered with 503; nothing was started). */
-export class AgentCapacityError extends ContainerClientError {
+export class AgentCapacityError extends kinds.Unavailable {
   override readonly code = "ERR_NO_AGENT_UID";
-  override readonly status = 503;
-  override readonly error = "unavailable";
   /** The worker is told why (the range, how many are in use): it names no secret. */
   override get expose(): boolean {
     return true;

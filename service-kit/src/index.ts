@@ -2,6 +2,7 @@
 // container-client. This file only re-exports.
 
 export { type ErrorAnswer, errorAnswer, errorSummary } from "./errors/http-answer.js";
+export { type HttpErrorKinds, httpErrorKinds, type ServiceErrorClass } from "./errors/http-kinds.js";
 export { BodyTooLargeError, ConfigError, MalformedBodyError, UnsupportedMediaTypeError } from "./errors/kit-errors.js";
 export { ServiceError, type ServiceErrorOptions } from "./errors/service-error.js";
 export { type ErrorMiddlewareOptions, errorMiddleware } from "./http/error-middleware.js";
@@ -12,6 +13,7 @@ export { DEFAULT_SERVER_BOUNDS, type ServerBounds } from "./http/server-bounds.j
 export { requireStaticBearer, StaticBearer, type StaticBearerCheck, type StaticBearerOptions } from "./http/static-bearer.js";
 export { readTlsFiles, type TlsCredentials, type TlsFiles } from "./http/tls.js";
 export { createLogger, type Logger, type LoggerSettings } from "./logger.js";
+export { counter, counterBy, gaugeAtScrape, type MetricSpec } from "./metrics/instruments.js";
 export { createServiceRegistry, renderMetrics } from "./metrics/registry.js";
 export { redactSecrets, SECRET_FIELD_NAMES } from "./redact.js";
 export * from "./redis/index.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import Koa from "koa";
 import request from "supertest";
-import { BodyTooLargeError, errorAnswer, errorMiddleware, ServiceError } from "../src/index.js";
+import { BodyTooLargeError, errorAnswer, errorMiddleware, httpErrorKinds, ServiceError } from "../src/index.js";
 
 class AppError extends ServiceError {
   override readonly code: string = "ERR_APP";
@@ -66,5 +66,24 @@ describe("ServiceError", () => {
     const app = new Koa();
     app.use(errorMiddleware({ log: { error: () => undefined } }));
     await request(app.callback()).get("/nothing").expect(404, { error: "not_found" });
+  });
+
+  it("the shared HTTP kinds sit on the package's own base: instanceof it, named by the subclass, answered by their status", () => {
+    const kinds = httpErrorKinds(AppError);
+    class Missing extends kinds.NotFound {
+      override readonly code = "ERR_MISSING";
+    }
+    class Busy extends kinds.Unavailable {
+      override readonly code = "ERR_BUSY";
+      override readonly error = "busy";
+    }
+    const missing = new Missing("no agent a-1");
+    assert.ok(missing instanceof AppError && missing instanceof kinds.NotFound && missing instanceof ServiceError);
+    assert.deepEqual([missing.name, missing.code, missing.status, missing.error, missing.expose], ["Missing", "ERR_MISSING", 404, "not_found", true]);
+    assert.deepEqual(errorAnswer(missing).body, { error: "not_found", error_description: "no agent a-1" });
+    assert.deepEqual(errorAnswer(new (class extends kinds.BadRequest {})("bad")).body, { error: "invalid_request", error_description: "bad" });
+    assert.deepEqual([new (class extends kinds.Conflict {})("x").status, new (class extends kinds.Conflict {})("x").error], [409, "conflict"]);
+    const busy = new Busy("try later");
+    assert.deepEqual([busy.status, busy.expose, errorAnswer(busy).body], [503, false, { error: "busy" }]);
   });
 });

@@ -1,3 +1,4 @@
+import { counter, counterBy } from "@gastown/service-kit";
 import { REVOCATION_REASONS } from "@gastown/token-policy";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
@@ -33,9 +34,9 @@ export class AuthMetrics {
   constructor(readonly registry: Registry) {
     const registers = [registry];
     this.grants = new Counter({ name: "gastown_auth_grants_total", help: "Token endpoint requests by grant type and outcome", labelNames: ["grant_type", "outcome"], registers });
-    this.reuseDetections = new Counter({ name: "gastown_auth_reuse_detections_total", help: "Refresh token reuse detections (each revoked a session)", registers });
-    this.revocations = new Counter({ name: "gastown_auth_revocations_total", help: "Sessions ended, by reason", labelNames: ["reason"], registers });
-    this.graceReplays = new Counter({ name: "gastown_auth_grace_replays_total", help: "Refreshes answered from the grace window (retried rotations)", registers });
+    this.reuseDetections = counter(registry, { name: "gastown_auth_reuse_detections_total", help: "Refresh token reuse detections (each revoked a session)" });
+    this.revocations = counterBy(registry, { name: "gastown_auth_revocations_total", help: "Sessions ended, by reason", label: "reason", values: REVOCATION_REASONS });
+    this.graceReplays = counter(registry, { name: "gastown_auth_grace_replays_total", help: "Refreshes answered from the grace window (retried rotations)" });
     this.tokenDuration = new Histogram({
       name: "gastown_auth_token_request_duration_seconds",
       help: "Token endpoint latency by grant type",
@@ -57,9 +58,8 @@ export class AuthMetrics {
         }
       },
     });
-    this.auditDropped = new Counter({ name: "gastown_auth_audit_dropped_total", help: "Audit entries that could not be written", registers });
+    this.auditDropped = counter(registry, { name: "gastown_auth_audit_dropped_total", help: "Audit entries that could not be written" });
     this.replicationWaits = new Counter({ name: "gastown_auth_replication_wait_total", help: "Redis WAITs after a change that hands out a refresh token (AUTH_REDIS_WAIT_REPLICAS), by outcome", labelNames: ["outcome"], registers });
-    for (const reason of REVOCATION_REASONS) this.revocations.inc({ reason }, 0);
   }
 
   /** Where the live-session gauge reads its value at scrape time. */

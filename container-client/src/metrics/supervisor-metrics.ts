@@ -1,9 +1,9 @@
-import { Counter, Gauge, type Registry } from "prom-client";
+import { counter, counterBy, createServiceRegistry, gaugeAtScrape, renderMetrics } from "@gastown/service-kit";
+import { type Counter, Gauge, type Registry } from "prom-client";
 import type { AgentSession } from "../session/agent-session.js";
 import type { Clock } from "../session/timers.js";
 import { AGENT_STATES, type AgentState } from "../supervisor/agent-state.js";
 import type { OutboxMeter } from "../supervisor/outbox.js";
-import { createServiceRegistry } from "@gastown/service-kit";
 
 /** How one refresh attempt ended (the `outcome` label). */
 export type RefreshOutcome = "ok" | "failed" | "lost";
@@ -51,14 +51,12 @@ export class SupervisorMetrics {
   constructor(sources: SupervisorMetricsSources) {
     const registry = createServiceRegistry("container-supervisor");
     this.registry = registry;
-    this.#refreshes = new Counter({ name: "gastown_container_refreshes_total", help: "Refresh attempts by outcome (ok, failed and retried, lost for good).", labelNames: ["outcome"], registers: [registry] });
-    for (const outcome of REFRESH_OUTCOMES) this.#refreshes.inc({ outcome }, 0);
-    this.#pushes = new Counter({ name: "gastown_container_token_pushes_total", help: "Fresh token pairs pushed by the worker-api.", registers: [registry] });
+    this.#refreshes = counterBy(registry, { name: "gastown_container_refreshes_total", help: "Refresh attempts by outcome (ok, failed and retried, lost for good).", label: "outcome", values: REFRESH_OUTCOMES });
+    this.#pushes = counter(registry, { name: "gastown_container_token_pushes_total", help: "Fresh token pairs pushed by the worker-api." });
     this.#outboxPending = new Gauge({ name: "gastown_container_outbox_pending", help: "Callbacks waiting in the agents' outboxes for the worker-api.", registers: [registry] });
-    this.#outboxDropped = new Counter({ name: "gastown_container_outbox_dropped_total", help: "Callbacks dropped as the oldest of a full outbox.", registers: [registry] });
-    this.#outboxOversized = new Counter({ name: "gastown_container_outbox_oversized_total", help: "Callbacks refused because their body is over the outbox item limit.", registers: [registry] });
-    this.#linesCut = new Counter({ name: "gastown_container_agent_output_cut_lines_total", help: "Lines of agent output cut at the line limit.", labelNames: ["stream"], registers: [registry] });
-    for (const stream of ["stdout", "stderr"]) this.#linesCut.inc({ stream }, 0);
+    this.#outboxDropped = counter(registry, { name: "gastown_container_outbox_dropped_total", help: "Callbacks dropped as the oldest of a full outbox." });
+    this.#outboxOversized = counter(registry, { name: "gastown_container_outbox_oversized_total", help: "Callbacks refused because their body is over the outbox item limit." });
+    this.#linesCut = counterBy(registry, { name: "gastown_container_agent_output_cut_lines_total", help: "Lines of agent output cut at the line limit.", label: "stream", values: ["stdout", "stderr"] });
     new Gauge({
       name: "gastown_container_access_token_expires_in_seconds",
       help: "Seconds until each live agent's current access token expires (negative: already expired).",
@@ -72,14 +70,13 @@ export class SupervisorMetrics {
         }
       },
     });
-    new Gauge({
+    gaugeAtScrape(registry, {
       name: "gastown_container_lost_sessions",
       help: "Live agents whose session was refused for good and waits for a pushed pair.",
-      registers: [registry],
-      collect() {
+      read: () => {
         let lost = 0;
         for (const agent of sources.agents()) if (agent.live && agent.session.status().lost) lost += 1;
-        this.set(lost);
+        return lost;
       },
     });
     new Gauge({
@@ -121,7 +118,7 @@ export class SupervisorMetrics {
   }
 
   /** Exposition for `GET /metrics` (collect callbacks run here). */
-  async render(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  render(): Promise<{ contentType: string; body: string }> {
+    return renderMetrics(this.registry);
   }
 }

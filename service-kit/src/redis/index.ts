@@ -3,3 +3,4 @@ export { closeRedis, connectInBackground, createRedisConnection, createRedisSubs
 export { readRedisSettings } from "./from-settings.js";
 export { chooseRedis, DEFAULT_SENTINEL_MASTER, describeRedis, parseAddressList, type RedisAddress, type RedisAuth, type RedisChoice, type RedisSettings, RedisSettingsError, redisSettings, standaloneRedis } from "./settings.js";
 export { isRedisUnavailable } from "./unavailable.js";
+export { defineScripts, scriptKeyCount } from "./scripts.js";

@@ -1,10 +1,10 @@
+import { counter, counterBy, createServiceRegistry, gaugeAtScrape, renderMetrics } from "@gastown/service-kit";
 import { REVOCATION_PROBLEMS, type RevocationProblem } from "@gastown/token-policy";
-import { Counter, Gauge, type Registry } from "prom-client";
-import { RECORD_REFUSALS, type RecordRefusal } from "../records/limits.js";
+import type { Counter, Registry } from "prom-client";
 import type { RevocationList } from "../auth/revocation-list.js";
 import type { RevocationSync } from "../auth/revocation-sync.js";
 import type { VerifiedTokenCache } from "../auth/verify-cache.js";
-import { createServiceRegistry } from "@gastown/service-kit";
+import { RECORD_REFUSALS, type RecordRefusal } from "../records/limits.js";
 
 /** How one authentication of an agent route ended (the `outcome` label). */
 export type AuthOutcome =
@@ -67,63 +67,47 @@ export class WorkerMetrics {
   constructor(sources: WorkerMetricsSources) {
     const registry = createServiceRegistry("worker-api");
     this.registry = registry;
-    this.#auth = new Counter({ name: "gastown_worker_auth_total", help: "Agent-route authentications by outcome.", labelNames: ["outcome"], registers: [registry] });
-    for (const outcome of AUTH_OUTCOMES) this.#auth.inc({ outcome }, 0);
-    this.#cacheHits = new Counter({ name: "gastown_worker_verify_cache_hits_total", help: "Requests whose access token was already verified (cache hit).", registers: [registry] });
-    this.#cacheMisses = new Counter({ name: "gastown_worker_verify_cache_misses_total", help: "Requests that ran the full signature and claims check.", registers: [registry] });
-    new Gauge({
+    this.#auth = counterBy(registry, { name: "gastown_worker_auth_total", help: "Agent-route authentications by outcome.", label: "outcome", values: AUTH_OUTCOMES });
+    this.#cacheHits = counter(registry, { name: "gastown_worker_verify_cache_hits_total", help: "Requests whose access token was already verified (cache hit)." });
+    this.#cacheMisses = counter(registry, { name: "gastown_worker_verify_cache_misses_total", help: "Requests that ran the full signature and claims check." });
+    gaugeAtScrape(registry, {
       name: "gastown_worker_verify_cache_hit_ratio",
       help: "Verified-token cache hits / lookups since start (0 before any lookup).",
-      registers: [registry],
-      collect() {
+      read: () => {
         const lookups = sources.cache.hits + sources.cache.misses;
-        this.set(lookups === 0 ? 0 : sources.cache.hits / lookups);
+        return lookups === 0 ? 0 : sources.cache.hits / lookups;
       },
     });
-    new Gauge({
-      name: "gastown_worker_verify_cache_entries",
-      help: "Verified tokens held in the cache.",
-      registers: [registry],
-      collect() {
-        this.set(sources.cache.size);
-      },
-    });
-    new Gauge({
+    gaugeAtScrape(registry, { name: "gastown_worker_verify_cache_entries", help: "Verified tokens held in the cache.", read: () => sources.cache.size });
+    gaugeAtScrape(registry, {
       name: "gastown_worker_revocation_sync_lag_seconds",
       help: "Seconds since the in-memory revoked set was last confirmed complete (last successful resync from Redis; 0 with the in-process bus). Bounds how late a revocation whose message was missed can land.",
-      registers: [registry],
-      collect() {
-        this.set(sources.revocationSync().syncLagSeconds(sources.now()));
-      },
+      read: () => sources.revocationSync().syncLagSeconds(sources.now()),
     });
-    this.#revocationsApplied = new Counter({
+    this.#revocationsApplied = counterBy(registry, {
       name: "gastown_worker_revocations_applied_total",
       help: "Revoked session ids newly added to the in-memory set, by path (resync > 0 means pub/sub messages were missed).",
-      labelNames: ["via"],
-      registers: [registry],
+      label: "via",
+      values: ["message", "resync"] satisfies RevocationPath[],
     });
-    for (const via of ["message", "resync"] as const) this.#revocationsApplied.inc({ via }, 0);
-    this.#revocationsDropped = new Counter({
+    this.#revocationsDropped = counterBy(registry, {
       name: "gastown_worker_revocations_dropped_total",
       help: "Revocation messages and revoked-set entries refused as invalid, by problem: malformed, sid (not a session id), reason (unknown), until (not a whole number of seconds, or later than now + access lifetime + 2 x clock tolerance). A bad set entry counts at every resync while it stays.",
-      labelNames: ["problem"],
-      registers: [registry],
+      label: "problem",
+      values: REVOCATION_PROBLEMS,
     });
-    for (const problem of REVOCATION_PROBLEMS) this.#revocationsDropped.inc({ problem }, 0);
-    this.#recordsRefused = new Counter({
+    this.#recordsRefused = counterBy(registry, {
       name: "gastown_worker_records_refused_total",
       help: "Agent records refused, by reason: rate (token bucket, 429), quota (per-window records or bytes, 429), size (larger than WORKER_RECORD_MAX_BYTES, 413).",
-      labelNames: ["reason"],
-      registers: [registry],
+      label: "reason",
+      values: RECORD_REFUSALS,
     });
-    for (const reason of RECORD_REFUSALS) this.#recordsRefused.inc({ reason }, 0);
-    new Gauge({
+    gaugeAtScrape(registry, {
       name: "gastown_worker_revoked_sessions",
       help: "Revoked session ids held in memory (each until its last access token expires).",
-      registers: [registry],
-      collect() {
+      read: () => {
         sources.revocations.prune();
-        this.set(sources.revocations.size);
+        return sources.revocations.size;
       },
     });
   }
@@ -149,7 +133,7 @@ export class WorkerMetrics {
   }
 
   /** Exposition for `GET /metrics` (collect callbacks run here). */
-  async render(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  render(): Promise<{ contentType: string; body: string }> {
+    return renderMetrics(this.registry);
   }
 }

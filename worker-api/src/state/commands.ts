@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import type { RedisConnection } from "@gastown/service-kit";
+import { defineScripts, type RedisConnection } from "@gastown/service-kit";
 import type { ClientContext, Result } from "ioredis";
 
 declare module "ioredis" {
@@ -17,11 +16,6 @@ declare module "ioredis" {
   }
 }
 
-/** Reads a script shipped next to this module (the build copies `*.lua` into dist). */
-function script(name: string): string {
-  return readFileSync(new URL(`./scripts/${name}`, import.meta.url), "utf8");
-}
-
 const SCRIPTS = {
   gastownClaimDue: "claim-due-2.lua",
   gastownClaimOne: "claim-one-2.lua",
@@ -32,7 +26,5 @@ const SCRIPTS = {
 
 /** Registers the state store's scripts (ioredis sends EVALSHA, loading a script on NOSCRIPT). */
 export function defineAgentStateCommands(redis: RedisConnection): void {
-  for (const [command, file] of Object.entries(SCRIPTS)) {
-    redis.defineCommand(command, { lua: script(file), numberOfKeys: Number(file.match(/-(\d+)\.lua$/)?.[1]) });
-  }
+  defineScripts(redis, new URL("./scripts/", import.meta.url), SCRIPTS);
 }

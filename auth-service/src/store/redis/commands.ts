@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import type { RedisConnection } from "@gastown/service-kit";
+import { defineScripts, type RedisConnection } from "@gastown/service-kit";
 import type { ClientContext, Result } from "ioredis";
 
 /** Raw reply of `rotate-1.lua` (layout in its header; read only by codes.ts). */
@@ -16,11 +15,6 @@ declare module "ioredis" {
   }
 }
 
-/** Reads a script shipped next to this module (the build copies `*.lua` into dist). */
-function script(name: string): string {
-  return readFileSync(new URL(`./scripts/${name}`, import.meta.url), "utf8");
-}
-
 const SCRIPTS = {
   gastownCreateSession: "create-1.lua",
   gastownRotateSession: "rotate-1.lua",
@@ -32,7 +26,5 @@ const SCRIPTS = {
  * on NOSCRIPT). Each script touches only the session's own key, so it runs on Redis Cluster.
  */
 export function defineSessionCommands(redis: RedisConnection): void {
-  for (const [command, file] of Object.entries(SCRIPTS)) {
-    redis.defineCommand(command, { lua: script(file), numberOfKeys: Number(file.match(/-(\d+)\.lua$/)?.[1]) });
-  }
+  defineScripts(redis, new URL("./scripts/", import.meta.url), SCRIPTS);
 }
