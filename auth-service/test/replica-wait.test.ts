@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { redisSettings } from "@gastown/service-kit";
-import { parseExposition, type RedisProcess, scrape, startRedisCluster, startRedisSentinel, waitFor } from "@gastown/testkit";
-import { Redis } from "ioredis";
+import { parseExposition, type RedisProcess, replicasInSync, scrape, startRedisCluster, startRedisSentinel, waitFor } from "@gastown/testkit";
 import { type Harness, startHarness } from "./harness.js";
 
 // AUTH_REDIS_WAIT_REPLICAS (store/redis/replica-wait.ts): a dispatch or rotation is answered
 // only once a replica holds it; when none does in time the client gets the store-outage
-// answer (500 server_error), retries with the same refresh token and gets the grace replay
+// answer (503 temporarily_unavailable), retries with the same refresh token and gets the grace replay
 // of the same successor (DESIGN.md invariant 2), never a fork.
 const [sentinel, cluster] = await Promise.all([startRedisSentinel(), startRedisCluster()]);
 after(() => Promise.all([sentinel.stop(), cluster.stop()]));
@@ -31,31 +30,19 @@ async function whilePaused<T>(replica: RedisProcess, work: () => Promise<T>): Pr
   }
 }
 
-/** Every replica of the primary on `port` is online (its first sync done) and has acknowledged the whole replication stream. */
-async function caughtUp(port: number): Promise<boolean> {
-  const client = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await client.connect();
-    const info = await client.info("replication");
-    const primaryOffset = Number(/master_repl_offset:(\d+)/.exec(info)?.[1]);
-    const replicas = [...info.matchAll(/slave\d+:.*state=(\w+),offset=(\d+)/g)].map((m) => ({ state: m[1], offset: Number(m[2]) }));
-    return replicas.length > 0 && replicas.every((replica) => replica.state === "online" && replica.offset >= primaryOffset);
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** A refresh whose replica was paused answers server_error; once it is back, the same token gets the same successor, twice, and the family goes on. */
+/** A refresh whose replica was paused answers 503 temporarily_unavailable; once it is back, the same token gets the same successor, twice, and the family goes on. */
 async function assertRetryGetsTheSameSuccessor(harness: Harness, refreshToken: string, sessionId: string, replica: RedisProcess, primaryPort: number): Promise<void> {
   const generation = async () => (await harness.admin("get", `/admin/sessions/${sessionId}`).expect(200)).body.generation as number;
   const start = await generation();
   const before = await waits(harness);
   const refused = await whilePaused(replica, () => harness.refresh(refreshToken));
-  assert.equal(refused.status, 500);
-  assert.deepEqual(refused.body, { error: "server_error" });
+  // As when the store is unavailable (service-kit errorAnswer): 503, retry soon.
+  assert.equal(refused.status, 503);
+  assert.equal(refused.headers["retry-after"], "1");
+  assert.deepEqual(refused.body, { error: "temporarily_unavailable" });
   assert.equal((await waits(harness)).short, before.short + 1);
 
-  await waitFor(() => caughtUp(primaryPort), 10_000, "the replica to catch up");
+  await waitFor(() => replicasInSync(primaryPort), 10_000, "the replica to catch up");
   const retry = await harness.refresh(refreshToken).expect(200);
   const again = await harness.refresh(refreshToken).expect(200);
   assert.equal(retry.body.refresh_token, again.body.refresh_token, "every retry gets the same successor");
@@ -70,7 +57,7 @@ async function assertRetryGetsTheSameSuccessor(harness: Harness, refreshToken: s
 describe("AUTH_REDIS_WAIT_REPLICAS on a Sentinel-managed primary with a replica", () => {
   const settings = redisSettings({ REDIS_SENTINELS: sentinel.sentinels.join(",") })!;
   // A replica is "slave" before its first full sync ends (diskless, after a 5 s delay); WAIT counts it only then.
-  before(async () => waitFor(async () => caughtUp(await sentinel.primaryPort()), 30_000, "the replica's first sync"));
+  before(async () => waitFor(async () => replicasInSync(await sentinel.primaryPort()), 30_000, "the replica's first sync"));
 
   it("with the replica attached, a dispatch and a refresh succeed and each counts acknowledged", async () => {
     const harness = await startHarness("redis", { redis: settings, env: WAIT_ENV });
@@ -83,7 +70,7 @@ describe("AUTH_REDIS_WAIT_REPLICAS on a Sentinel-managed primary with a replica"
     }
   });
 
-  it("with the replica paused, a refresh answers server_error; the retry after it is back gets the grace replay of the same successor", async () => {
+  it("with the replica paused, a refresh answers 503 temporarily_unavailable; the retry after it is back gets the grace replay of the same successor", async () => {
     const harness = await startHarness("redis", { redis: settings, env: WAIT_ENV });
     try {
       const primaryPort = await sentinel.primaryPort();
@@ -113,7 +100,7 @@ describe("AUTH_REDIS_WAIT_REPLICAS on a Redis Cluster", () => {
   const settings = redisSettings({ REDIS_CLUSTER_NODES: cluster.seeds.join(",") })!;
   before(async () => {
     const primaries = await Promise.all(cluster.nodes.map(async (node) => ((await cluster.replicaOf(node.port).catch(() => undefined)) === undefined ? undefined : node.port)));
-    for (const port of primaries) if (port !== undefined) await waitFor(() => caughtUp(port), 30_000, `the replica of ${port} to sync`);
+    for (const port of primaries) if (port !== undefined) await waitFor(() => replicasInSync(port), 30_000, `the replica of ${port} to sync`);
   });
 
   it("the WAIT reaches the primary holding each session's slot: sessions on every primary refresh; pausing one primary's replica refuses only its sessions", async () => {

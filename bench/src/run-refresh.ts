@@ -1,7 +1,8 @@
 import { testRedisUrl } from "@gastown/testkit";
 import { currentLoad } from "./machine.js";
 import { Progress } from "./progress.js";
-import { integer, millis, ratio } from "./report/format.js";
+import { ratio } from "./report/format.js";
+import { refreshHeader, refreshRows } from "./report/refresh-rows.js";
 import { OURS, THEIRS } from "./report/report.js";
 import { markdownTable } from "./report/table.js";
 import { measureRefreshGrants } from "./scenarios/refresh-grants.js";
@@ -25,22 +26,13 @@ async function main(): Promise<void> {
   const progress = new Progress(settings.concurrencies.length * settings.rounds * targets.length);
   try {
     const figures = await measureRefreshGrants(targets, settings, progress);
-    const rows = figures.map(({ target, concurrency, result, cpuMicrosPerGrant }) => [
-      concurrency,
-      target,
-      integer(result.perSecond),
-      millis(result.p50),
-      millis(result.p95),
-      millis(result.p99),
-      integer(result.errors),
-      cpuMicrosPerGrant === undefined ? "n/a" : integer(cpuMicrosPerGrant),
-    ]);
+    const rows = refreshRows(figures);
     for (const concurrency of settings.concurrencies) {
       const ours = figures.find((figure) => figure.target === OURS && figure.concurrency === concurrency)?.result;
       const theirs = figures.find((figure) => figure.target === THEIRS && figure.concurrency === concurrency)?.result;
       if (ours && theirs) rows.push([concurrency, "ratio", ratio(ours.perSecond, theirs.perSecond), "", "", "", "", ""]);
     }
-    process.stdout.write(`${markdownTable(["chains", "server", "grants/s", "p50 ms", "p95 ms", "p99 ms", "errors", "server CPU µs/grant"], rows, ["right", "left"])}\n`);
+    process.stdout.write(`${markdownTable(refreshHeader("server"), rows, ["right", "left"])}\n`);
     process.stdout.write(`load average at start / end: ${loadAtStart} / ${currentLoad()}\n`);
     process.stdout.write(`log level of the auth-service: ${logLevelLabel(settings.logLevel)}\n`);
   } finally {

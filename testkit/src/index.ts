@@ -3,6 +3,7 @@ export { deleteKeys, randomPrefix, type RedisServer, type RedisServerOptions, st
 export type { RedisProcess } from "./redis-process.js";
 export { type RedisCluster, type RedisClusterOptions, startRedisCluster } from "./redis-cluster.js";
 export { type RedisSentinelOptions, type RedisSentinelSetup, startRedisSentinel } from "./redis-sentinel.js";
+export { replicasInSync } from "./replication.js";
 export { type Truthy, waitFor } from "./wait.js";
 export { parseExposition, type Sample, type Scrape, scrape } from "./metrics.js";
 export { randomUidRange } from "./uids.js";

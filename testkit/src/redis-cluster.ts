@@ -72,7 +72,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   try {
     for (let i = 0; i < 6; i += 1) {
       const port = await freePort();
-      const args = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", String(options.nodeTimeoutMs ?? 1000), "--save", "", "--appendonly", "no", ...auth];
+      const args = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", String(options.nodeTimeoutMs ?? 1000), "--save", "", "--appendonly", "no", "--repl-diskless-sync-delay", "0", ...auth];
       nodes.push(await spawnRedisProcess(port, tempDir(`cluster-${i}`), args, { password }));
     }
     const seeds = nodes.map((n) => `127.0.0.1:${n.port}`);

@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "./ports.js";
 import { type RedisProcess, askNode as ask, spawnRedisProcess, tempDir } from "./redis-process.js";
+import { replicasInSync } from "./replication.js";
 import { waitFor } from "./wait.js";
 
 export interface RedisSentinelOptions {
@@ -9,21 +10,23 @@ export interface RedisSentinelOptions {
   password?: string;
   /** The monitored master's name. Default `mymaster`. */
   masterName?: string;
+  /** How many replicas the primary gets. Default 1. */
+  replicas?: number;
 }
 
-/** A primary, a replica and three Sentinels on loopback free ports. */
+/** A primary, its replica(s) and three Sentinels on loopback free ports. */
 export interface RedisSentinelSetup {
   masterName: string;
   /** The sentinels in `host:port` form (the REDIS_SENTINELS value is `sentinels.join(",")`). */
   sentinels: string[];
-  /** The two data nodes (primary first at start; roles change on failover). */
+  /** The data nodes (primary first at start; roles change on failover). */
   dataNodes: readonly RedisProcess[];
   sentinelNodes: readonly RedisProcess[];
   /** The port of the primary the sentinels name now. */
   primaryPort(): Promise<number>;
   /** `SENTINEL FAILOVER <name>`; resolves with the new primary's port once it answers as master. */
   failover(): Promise<number>;
-  /** SIGKILLs the primary and waits until the sentinels promoted the replica; resolves with its port. */
+  /** SIGKILLs the primary and waits until the sentinels promoted a replica; resolves with its port. */
   killPrimary(): Promise<number>;
   /** Stops every process (by PID). */
   stop(): Promise<void>;
@@ -36,9 +39,11 @@ async function role(port: number, password?: string): Promise<string> {
 }
 
 /**
- * Starts a primary, a replica (`--replicaof`) and three `redis-server sentinel.conf
+ * Starts a primary, its replica(s) (`--replicaof`) and three `redis-server sentinel.conf
  * --sentinel` (each its own writable conf file and directory), and waits until every
- * sentinel knows the replica and the two other sentinels (so a failover can be elected).
+ * replica has synced and every sentinel knows the replicas and the two other sentinels
+ * (so a failover can be elected). Diskless full syncs start at once
+ * (`repl-diskless-sync-delay 0`, not Redis's 5 s), so a replica holds the data from the start.
  */
 export async function startRedisSentinel(options: RedisSentinelOptions = {}): Promise<RedisSentinelSetup> {
   const { password } = options;
@@ -50,10 +55,16 @@ export async function startRedisSentinel(options: RedisSentinelOptions = {}): Pr
   };
   try {
     const primaryPort = await freePort();
-    const primary = await spawnRedisProcess(primaryPort, tempDir("sentinel-primary"), ["--save", "", "--appendonly", "no", ...auth], { password });
+    const replicaCount = options.replicas ?? 1;
+    const dataArgs = ["--save", "", "--appendonly", "no", "--repl-diskless-sync-delay", "0", ...auth];
+    const primary = await spawnRedisProcess(primaryPort, tempDir("sentinel-primary"), dataArgs, { password });
     all.push(primary);
-    const replica = await spawnRedisProcess(await freePort(), tempDir("sentinel-replica"), ["--save", "", "--appendonly", "no", "--replicaof", "127.0.0.1", String(primaryPort), ...auth], { password });
-    all.push(replica);
+    const replicas: RedisProcess[] = [];
+    for (let i = 0; i < replicaCount; i += 1) {
+      const replica = await spawnRedisProcess(await freePort(), tempDir(`sentinel-replica-${i}`), [...dataArgs, "--replicaof", "127.0.0.1", String(primaryPort)], { password });
+      replicas.push(replica);
+      all.push(replica);
+    }
     const sentinelNodes: RedisProcess[] = [];
     for (let i = 0; i < 3; i += 1) {
       const dir = tempDir(`sentinel-${i}`);
@@ -70,12 +81,12 @@ export async function startRedisSentinel(options: RedisSentinelOptions = {}): Pr
       sentinelNodes.push(node);
       all.push(node);
     }
-    const dataNodes = [primary, replica];
-    await waitFor(() => role(replica.port, password).then((r) => r === "slave"), 10_000, "the replica to sync");
+    const dataNodes = [primary, ...replicas];
+    await waitFor(() => replicasInSync(primaryPort, password, replicaCount), 10_000, "the replicas to sync");
     const sees = async (port: number) => {
-      const replicas = (await ask(port, undefined, (c) => c.call("SENTINEL", "REPLICAS", masterName))) as unknown[];
+      const known = (await ask(port, undefined, (c) => c.call("SENTINEL", "REPLICAS", masterName))) as unknown[];
       const others = (await ask(port, undefined, (c) => c.call("SENTINEL", "SENTINELS", masterName))) as unknown[];
-      return replicas.length === 1 && others.length === 2;
+      return known.length === replicaCount && others.length === 2;
     };
     await waitFor(async () => (await Promise.all(sentinelNodes.map((n) => sees(n.port)))).every(Boolean), 30_000, "every sentinel to see the replica and the other sentinels", 200);
 
@@ -84,11 +95,11 @@ export async function startRedisSentinel(options: RedisSentinelOptions = {}): Pr
       return Number(namedPort);
     };
     const primaryPortNow = () => named(sentinelNodes.find((n) => n.running)!.port);
-    /** Every sentinel names `port`, and it answers as master. */
-    const promoted = async (port: number) => (await Promise.all(sentinelNodes.map((n) => named(n.port)))).every((p) => p === port) && (await role(port, password)) === "master";
-    const other = async () => {
-      const now = await primaryPortNow();
-      return dataNodes.find((n) => n.port !== now)!.port;
+    /** The port every live sentinel names, when it is not `old` and answers as master. */
+    const promotedFrom = async (old: number) => {
+      const ports = await Promise.all(sentinelNodes.filter((n) => n.running).map((n) => named(n.port)));
+      const port = ports[0];
+      return port !== undefined && port !== old && ports.every((p) => p === port) && (await role(port, password)) === "master" ? port : 0;
     };
     return {
       masterName,
@@ -97,17 +108,14 @@ export async function startRedisSentinel(options: RedisSentinelOptions = {}): Pr
       sentinelNodes,
       primaryPort: primaryPortNow,
       async failover() {
-        const next = await other();
+        const now = await primaryPortNow();
         await ask(sentinelNodes[0]!.port, undefined, (c) => c.call("SENTINEL", "FAILOVER", masterName));
-        await waitFor(() => promoted(next), 30_000, `sentinels to promote ${next}`, 100);
-        return next;
+        return waitFor(() => promotedFrom(now), 30_000, `sentinels to promote a replica of ${now}`, 100);
       },
       async killPrimary() {
         const now = await primaryPortNow();
-        const next = await other();
         await dataNodes.find((n) => n.port === now)!.kill(true);
-        await waitFor(() => promoted(next), 30_000, `sentinels to promote ${next} after killing ${now}`, 100);
-        return next;
+        return waitFor(() => promotedFrom(now), 30_000, `sentinels to promote a replica after killing ${now}`, 100);
       },
       stop,
     };

@@ -35,14 +35,15 @@ const AUTH_MAIN = fileURLToPath(new URL("./main.js", import.meta.resolve("@gasto
  * (BENCH_LOG_LEVEL) says otherwise; its output goes to /dev/null. Sessions are issued through its real token
  * endpoint: the dispatch grant with a dispatcher client (client_secret_basic), one per agent.
  */
-export async function startAuthTarget(redisUrl: string, options: StartChildOptions & { logLevel?: string } = {}): Promise<AuthTarget> {
+export async function startAuthTarget(redisUrl: string, options: StartChildOptions & { logLevel?: string; env?: NodeJS.ProcessEnv } = {}): Promise<AuthTarget> {
   const prefix = randomPrefix("bench-auth");
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logLevel = options.logLevel;
   const { env, dispatcher, dir } = await authServiceEnv({ redisUrl, prefix, port, logLevel });
   const ready = async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200;
-  const child = await startMainChild("auth-service", AUTH_MAIN, url, env, { ...options, ready });
+  // `options.env` adds or replaces settings (an undefined value removes one, e.g. REDIS_URL for REDIS_SENTINELS).
+  const child = await startMainChild("auth-service", AUTH_MAIN, url, { ...env, ...options.env }, { ...options, ready });
   const authorization = basicAuthorization(dispatcher.id, dispatcher.secret);
   let dispatched = 0;
   const dispatch = async (count: number): Promise<DispatchedSession[]> => {
