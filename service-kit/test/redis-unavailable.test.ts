@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type RedisServer, startRedisServer } from "@gastown/testkit";
-import { closeRedis, createRedisConnection, errorAnswer, isRedisUnavailable, type RedisConnection, standaloneRedis } from "../src/index.js";
+import { closeRedis, createRedisConnection, errorAnswer, isRedisUnavailable, type RedisConnection, RedisNotSafeNowError, standaloneRedis } from "../src/index.js";
 
 /** The error a command rejects with (fails the test if it succeeds). */
 async function rejection(command: Promise<unknown>): Promise<unknown> {
@@ -43,6 +43,24 @@ describe("a Redis that cannot serve answers 503 with Retry-After, a Redis bug st
     } finally {
       await redis.config("SET", "maxmemory", "0");
     }
+  });
+
+  it("too few replicas for min-replicas-to-write (NOREPLICAS) is 503", async () => {
+    await redis.config("SET", "min-replicas-to-write", "1");
+    try {
+      const error = await rejection(redis.set("gt:kit-unavailable:k", "v"));
+      assert.match(String(error), /NOREPLICAS/);
+      assert.deepEqual(errorAnswer(error), { status: 503, headers: { "Retry-After": "1" }, body: { error: "temporarily_unavailable" }, exposed: false });
+    } finally {
+      await redis.config("SET", "min-replicas-to-write", "0");
+    }
+  });
+
+  it("a store's own finding that Redis cannot serve safely now (RedisNotSafeNowError, or in a cause) is 503", () => {
+    const finding = new RedisNotSafeNowError("0 of 1 replicas acknowledged the write");
+    assert.equal(errorAnswer(finding).status, 503);
+    const wrapped = new Error("rotation of session s", { cause: finding });
+    assert.deepEqual(errorAnswer(wrapped), { status: 503, headers: { "Retry-After": "1" }, body: { error: "temporarily_unavailable" }, exposed: false });
   });
 
   it("a Redis that is gone is 503, never its message", async () => {

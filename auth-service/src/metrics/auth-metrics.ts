@@ -1,6 +1,7 @@
 import { counter, counterBy } from "@gastown/service-kit";
 import { REVOCATION_REASONS } from "@gastown/token-policy";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { REPLICA_WAIT_OUTCOMES } from "../store/redis/replica-wait.js";
 
 /** Label value of a grant type: short and bounded (anything else is "unknown"). */
 export type GrantLabel = "agent_dispatch" | "refresh_token" | "unknown";
@@ -18,7 +19,7 @@ export type GrantLabel = "agent_dispatch" | "refresh_token" | "unknown";
  * | gastown_auth_token_request_duration_seconds | histogram | grant_type |
  * | gastown_auth_live_sessions | gauge | (counted from the store at scrape time) |
  * | gastown_auth_audit_dropped_total | counter | (audit entries lost: the store did not take them) |
- * | gastown_auth_replication_wait_total | counter | outcome (acknowledged, short: fewer replicas than AUTH_REDIS_WAIT_REPLICAS held a new refresh token in time; answered server_error) |
+ * | gastown_auth_replication_wait_total | counter | outcome (acknowledged, short: fewer replicas than AUTH_REDIS_WAIT_REPLICAS held a new refresh token in time; answered 503 temporarily_unavailable) |
  */
 export class AuthMetrics {
   readonly grants: Counter<"grant_type" | "outcome">;
@@ -59,7 +60,7 @@ export class AuthMetrics {
       },
     });
     this.auditDropped = counter(registry, { name: "gastown_auth_audit_dropped_total", help: "Audit entries that could not be written" });
-    this.replicationWaits = new Counter({ name: "gastown_auth_replication_wait_total", help: "Redis WAITs after a change that hands out a refresh token (AUTH_REDIS_WAIT_REPLICAS), by outcome", labelNames: ["outcome"], registers });
+    this.replicationWaits = counterBy(registry, { name: "gastown_auth_replication_wait_total", help: "Redis WAITs after a change that hands out a refresh token (AUTH_REDIS_WAIT_REPLICAS), by outcome", label: "outcome", values: REPLICA_WAIT_OUTCOMES });
   }
 
   /** Where the live-session gauge reads its value at scrape time. */

@@ -7,9 +7,22 @@ const CLIENT_FAILURE_MESSAGES = ["Connection is closed.", "Stream isn't writeabl
 /**
  * Replies of a Redis that is there but cannot serve now: loading its data set, a cluster
  * without a quorum or with a moving slot, a replica where a primary was, a Sentinel-managed
- * replica that lost its primary, the memory limit reached (`noeviction`), a busy script.
+ * replica that lost its primary, too few replicas for `min-replicas-to-write` (NOREPLICAS),
+ * the memory limit reached (`noeviction`), a busy script.
  */
-const TRANSIENT_REPLY_PREFIXES = ["LOADING", "CLUSTERDOWN", "TRYAGAIN", "READONLY", "MASTERDOWN", "OOM", "BUSY"];
+const TRANSIENT_REPLY_PREFIXES = ["LOADING", "CLUSTERDOWN", "TRYAGAIN", "READONLY", "MASTERDOWN", "NOREPLICAS", "OOM", "BUSY"];
+
+/**
+ * What a store throws (or puts in `cause`) when it finds by itself that Redis cannot serve a
+ * request safely now, as Redis's own NOREPLICAS would say: e.g. a write that fewer replicas
+ * than asked acknowledged (WAIT). Answered like an unavailable Redis: 503, retry soon.
+ */
+export class RedisNotSafeNowError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RedisNotSafeNowError";
+  }
+}
 
 /**
  * True when `error`, or an error it was caused by (a store wraps what Redis answered),
@@ -25,6 +38,7 @@ export function isRedisUnavailable(error: unknown): boolean {
 }
 
 function isUnavailableItself(error: Error): boolean {
+  if (error instanceof RedisNotSafeNowError) return true;
   if (error instanceof ReplyError) return TRANSIENT_REPLY_PREFIXES.some((prefix) => error.message.startsWith(prefix));
   if (CLIENT_FAILURE_NAMES.has(error.name)) return true;
   return CLIENT_FAILURE_MESSAGES.some((message) => error.message.startsWith(message));

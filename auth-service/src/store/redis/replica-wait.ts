@@ -1,4 +1,4 @@
-import type { OpReplies, PipelineOp, RedisConnection } from "@gastown/service-kit";
+import { type OpReplies, type PipelineOp, type RedisConnection, RedisNotSafeNowError } from "@gastown/service-kit";
 import { StoreError } from "../errors.js";
 
 /**
@@ -16,20 +16,22 @@ export interface ReplicaWaitSettings {
 export const REPLICA_WAIT_OFF: ReplicaWaitSettings = Object.freeze({ replicas: 0, timeoutMs: 100 });
 
 /** `acknowledged`: enough replicas hold the change; `short`: fewer did within the timeout. */
-export type ReplicaWaitOutcome = "acknowledged" | "short";
+export const REPLICA_WAIT_OUTCOMES = ["acknowledged", "short"] as const;
+export type ReplicaWaitOutcome = (typeof REPLICA_WAIT_OUTCOMES)[number];
 
 /** Told of every WAIT the store reads (metrics); must not throw. */
 export type OnReplicaWait = (outcome: ReplicaWaitOutcome) => void;
 
 /**
  * The change happened on the primary but fewer replicas than asked acknowledged it: a
- * failover now may lose it. Not exposed (a 500 `server_error`, as when Redis is down), so
- * the client retries with the same refresh token and gets the grace-window replay of the
- * same successor (DESIGN.md invariant 2), never a fork.
+ * failover now may lose it. Its cause is service-kit's RedisNotSafeNowError, so it answers
+ * as an unavailable store does (503 `temporarily_unavailable`, `Retry-After: 1`; its detail
+ * only in the log): the client retries with the same refresh token and gets the
+ * grace-window replay of the same successor (DESIGN.md invariant 2), never a fork.
  */
 export class ReplicationShortError extends StoreError {
   constructor(message: string) {
-    super("ERR_STORE_REPLICATION_SHORT", message);
+    super("ERR_STORE_REPLICATION_SHORT", message, { cause: new RedisNotSafeNowError(message) });
     this.name = "ReplicationShortError";
   }
 }
