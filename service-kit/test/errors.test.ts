@@ -83,6 +83,16 @@ describe("ServiceError", () => {
     assert.deepEqual(errorAnswer(missing).body, { error: "not_found", error_description: "no agent a-1" });
     assert.deepEqual(errorAnswer(new (class extends kinds.BadRequest {})("bad")).body, { error: "invalid_request", error_description: "bad" });
     assert.deepEqual([new (class extends kinds.Conflict {})("x").status, new (class extends kinds.Conflict {})("x").error], [409, "conflict"]);
+    const statuses = [kinds.Unauthorized, kinds.Forbidden, kinds.TooLarge, kinds.TooManyRequests].map((Kind) => {
+      const error = new (class extends Kind {})("x");
+      return [error.status, error.error, error instanceof AppError];
+    });
+    assert.deepEqual(statuses, [
+      [401, "unauthorized", true],
+      [403, "forbidden", true],
+      [413, "invalid_request", true],
+      [429, "too_many_requests", true],
+    ]);
     const busy = new Busy("try later");
     assert.deepEqual([busy.status, busy.expose, errorAnswer(busy).body], [503, false, { error: "busy" }]);
   });

@@ -1,7 +1,6 @@
 import { type AccessTokenClaims, InvalidAccessTokenError, type TokenPolicy, verifyAccessToken } from "@gastown/token-policy";
 import type { Context, Next } from "koa";
-import { JwksUnavailableError } from "../errors.js";
-import { BARE_CHALLENGE, INVALID_TOKEN_CHALLENGE, sendError, unauthorized } from "../http/respond.js";
+import { InvalidTokenError, JwksUnavailableError, MissingTokenError, VerificationUnavailableError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { AuthOutcome, WorkerMetrics } from "../metrics/worker-metrics.js";
 import { bearerCandidate, isB64Token, NOT_BEARER } from "./bearer.js";
@@ -54,9 +53,8 @@ export function authenticate(deps: AuthenticateDeps) {
     const token = bearerCandidate(ctx.get("authorization"));
     // RFC 6750 §3.1: no credentials (or another scheme) get the bare challenge.
     if (token === NOT_BEARER) {
-      unauthorized(ctx, BARE_CHALLENGE, "unauthorized", "a Bearer access token is required");
       count("missing");
-      return;
+      throw new MissingTokenError();
     }
     const nowMs = deps.now();
     const nowSec = Math.floor(nowMs / 1000);
@@ -64,9 +62,8 @@ export function authenticate(deps: AuthenticateDeps) {
     // verification before; anything else is checked below before it is used.
     let claims = typeof token === "string" ? deps.cache.lookup(token, nowSec) : undefined;
     if (typeof token !== "string" || (claims === undefined && !isB64Token(token))) {
-      unauthorized(ctx, INVALID_TOKEN_CHALLENGE, "invalid_token", "malformed Bearer credentials");
       count("invalid");
-      return;
+      throw new InvalidTokenError("malformed Bearer credentials");
     }
     deps.cache.countLookup(claims !== undefined);
     deps.metrics?.cacheLookup(claims !== undefined);
@@ -85,32 +82,26 @@ export function authenticate(deps: AuthenticateDeps) {
       } catch (error) {
         if (causeChain(error).some((e) => e instanceof JwksUnavailableError)) {
           deps.log.error({ err: (error as Error).message }, "cannot verify: auth-service keys unavailable");
-          ctx.set("retry-after", "1");
-          sendError(ctx, 503, "temporarily_unavailable", "verification keys are unavailable");
           count("unavailable");
-          return;
+          throw new VerificationUnavailableError("verification keys are unavailable");
         }
         if (!(error instanceof InvalidAccessTokenError)) throw error;
-        unauthorized(ctx, INVALID_TOKEN_CHALLENGE, "invalid_token", "the access token is invalid or expired");
         count(causeChain(error).some((e) => (e as { code?: unknown }).code === JWT_EXPIRED) ? "expired" : "invalid");
-        return;
+        throw new InvalidTokenError("the access token is invalid or expired");
       }
       // Not cached when its key left the JWKS meanwhile (a refetch ran during the check).
       if (deps.keys.holds(kid)) deps.cache.set(token, claims, nowSec, kid);
     }
     if (deps.revocations.isRevoked(claims.sid)) {
-      unauthorized(ctx, INVALID_TOKEN_CHALLENGE, "invalid_token", "the session was revoked");
       count("revoked");
-      return;
+      throw new InvalidTokenError("the session was revoked");
     }
     // Fail closed: without a recent complete revoked set, "not revoked" cannot be told
     // from "revocation missed". RFC 9110 §15.6.4 (503) with Retry-After (§10.2.3).
     if (!deps.revocationsConfirmed()) {
       deps.log.warn("refused: the revoked set is not confirmed complete (Redis unreachable?)");
-      ctx.set("retry-after", "1");
-      sendError(ctx, 503, "temporarily_unavailable", "revocations cannot be confirmed");
       count("unavailable");
-      return;
+      throw new VerificationUnavailableError("revocations cannot be confirmed");
     }
     ctx.state.claims = claims;
     try {

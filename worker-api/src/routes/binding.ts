@@ -1,6 +1,6 @@
 import { type AccessTokenClaims, hasScope, type Scope } from "@gastown/token-policy";
 import type { Context, Next } from "koa";
-import { forbidden, insufficientScope } from "../http/respond.js";
+import { ForbiddenError, InsufficientScopeError } from "../errors.js";
 
 /**
  * Route binding (DESIGN.md worker-api): the route's agent, rig and town must equal the
@@ -55,14 +55,12 @@ export function bindRoute(binding: Binding) {
     const reason = mismatch(claims, ctx.params ?? {}, binding);
     if (reason !== undefined) {
       ctx.state.authOutcome = "forbidden";
-      forbidden(ctx, reason);
-      return;
+      throw new ForbiddenError(reason);
     }
     const scope = REQUIRED_SCOPE[binding];
     if (!hasScope(claims.scope, scope)) {
       ctx.state.authOutcome = "insufficient_scope";
-      insufficientScope(ctx, scope);
-      return;
+      throw new InsufficientScopeError(scope);
     }
     await next();
   };

@@ -1,5 +1,5 @@
 import type { Context } from "koa";
-import { sendError } from "../http/respond.js";
+import { RecordRefusedError, RecordTooLargeError } from "../errors.js";
 import type { AgentRecord, RecordKind } from "../records/types.js";
 import type { RouteDeps } from "./deps.js";
 
@@ -24,15 +24,12 @@ export async function storeRecord(ctx: Context, deps: RouteDeps, kind: RecordKin
   };
   if (kind !== "heartbeat" && Buffer.byteLength(JSON.stringify(record)) > deps.maxRecordBytes) {
     deps.metrics.recordRefused("size");
-    sendError(ctx, 413, "invalid_request", `a record holds at most ${deps.maxRecordBytes} bytes`);
-    return;
+    throw new RecordTooLargeError(`a record holds at most ${deps.maxRecordBytes} bytes`);
   }
   const outcome = await deps.records.append(record);
   if (!outcome.stored) {
     deps.metrics.recordRefused(outcome.refusal);
-    ctx.set("retry-after", String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1000))));
-    sendError(ctx, 429, outcome.refusal === "rate" ? "rate_limited" : "quota_exceeded", outcome.refusal === "rate" ? "too many callbacks from this agent" : "this agent stored its quota for now");
-    return;
+    throw new RecordRefusedError(outcome.refusal, outcome.retryAfterMs);
   }
   ctx.status = 202;
   ctx.body = { ok: true, kind };
