@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { LoopbackServer } from "./loopback-server.js";
 
 export interface RecordedCall {
   path: string;
@@ -18,32 +18,18 @@ export type TokenVerifier = (token: string) => Promise<Record<string, unknown>>;
  * answers 200, or 401 when the verifier (token-policy's verifyAccessToken in the
  * integration tests) rejects the token.
  */
-export class RecordingApi {
+export class RecordingApi extends LoopbackServer {
   readonly calls: RecordedCall[] = [];
   readonly rejections: { path: string; reason: string }[] = [];
-  #server: Server;
-  url = "";
-
   constructor(readonly verify?: TokenVerifier) {
-    this.#server = createServer((req, res) => void this.#handle(req, res));
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.#server.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  close(): Promise<void> {
-    this.#server.closeAllConnections();
-    return new Promise((resolve) => this.#server.close(() => resolve()));
+    super();
   }
 
   callsTo(suffix: string, since = 0): RecordedCall[] {
     return this.calls.filter((c) => c.at >= since && c.path.endsWith(suffix));
   }
 
-  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let raw = "";
     for await (const chunk of req) raw += chunk;
     const token = (req.headers.authorization ?? "").replace(/^Bearer /, "");
