@@ -1,32 +1,30 @@
-import { Router } from "@koa/router";
-import { createLogger, createServiceRegistry } from "@gastown/service-kit";
+import { createLogger, createServiceRegistry, errorMiddleware } from "@gastown/service-kit";
 import type { TokenPolicy } from "@gastown/token-policy";
+import { Router } from "@koa/router";
 import Koa from "koa";
 import type { Logger } from "pino";
 import { getAudit } from "./admin/audit.js";
 import { requireAdmin } from "./admin/authenticate.js";
-import { createMemoryAuditLog } from "./audit/memory-audit.js";
-import type { AuditLog } from "./audit/types.js";
 import { postRevocations } from "./admin/revocations.js";
 import { deleteSession, listSessions, readSession } from "./admin/sessions.js";
+import { createMemoryAuditLog } from "./audit/memory-audit.js";
+import type { AuditLog } from "./audit/types.js";
 import type { AuthConfig } from "./config.js";
 import { healthzEndpoint, readyzEndpoint } from "./endpoints/healthz.js";
-import { metricsEndpoint } from "./endpoints/metrics.js";
 import { INTROSPECTION_PATH, introspectionEndpoint } from "./endpoints/introspect.js";
 import { JWKS_PATH, jwksEndpoint } from "./endpoints/jwks.js";
 import { METADATA_PATH, metadataEndpoint } from "./endpoints/metadata.js";
+import { metricsEndpoint } from "./endpoints/metrics.js";
 import { REVOCATION_PATH, revocationEndpoint } from "./endpoints/revoke.js";
 import { tokenRoute } from "./endpoints/token.js";
-import { ClientRegistry } from "./http/clients.js";
-import { errorBoundary } from "./http/error-boundary.js";
+import { ClientRegistry } from "./http/oauth-request.js";
 import { requestLog } from "./http/request-log.js";
 import type { AuthState } from "./http/state.js";
 import type { SigningKeys } from "./keys/signing-keys.js";
 import { AuthMetrics } from "./metrics/auth-metrics.js";
 import type { Provider, StoreKind } from "./provider.js";
 import type { SessionStore } from "./store/types.js";
-import { AccessTokenStrategy } from "./tokens/access-token.js";
-import { RefreshTokenStrategy } from "./tokens/refresh-token.js";
+import { AccessTokenStrategy, RefreshTokenStrategy } from "./tokens/token-strategies.js";
 
 export interface AuthAppDeps {
   config: AuthConfig;
@@ -94,7 +92,11 @@ export function createAuthApp(deps: AuthAppDeps): Koa<AuthState> {
     return next();
   });
   app.use(requestLog);
-  app.use(errorBoundary);
+  // service-kit's one error-to-HTTP rule (as in every service): exposed errors (the OAuth
+  // errors, RFC 6749 §5.2, the kit's body errors) answer their status, headers (the
+  // invalid_client Basic challenge) and description; anything else a bare server_error 500,
+  // its detail logged. Unrouted requests keep Koa's own 404.
+  app.use(errorMiddleware({ log: (ctx) => (ctx.state as AuthState).provider.logger, notFoundBody: false }));
   // POST /oauth2/token (and its 405/OPTIONS answers) before the router: the hot path.
   app.use(tokenRoute);
   app.use(router.routes());

@@ -5,7 +5,7 @@ import { ServiceError, type ServiceErrorOptions } from "@gastown/service-kit";
  * `name` once and carries `status`, `code`, `error`, `expose = status < 500`); the OAuth
  * errors carry what RFC 6749 §5.2 puts on the wire (`status`, `error`,
  * `error_description`): anything not exposed goes out as a bare `server_error` and its
- * detail is never serialised (http/error-boundary.ts).
+ * detail is never serialised (service-kit's `errorMiddleware`).
  */
 export class AuthServiceError extends ServiceError {
   override readonly code: string = "ERR_AUTH_SERVICE";

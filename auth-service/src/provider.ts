@@ -1,12 +1,11 @@
 import type { TokenPolicy } from "@gastown/token-policy";
 import type { Logger } from "pino";
 import type { AuditLog } from "./audit/types.js";
-import type { ClientRegistry } from "./http/clients.js";
-import type { AuthMetrics } from "./metrics/auth-metrics.js";
+import type { ClientRegistry } from "./http/oauth-request.js";
 import type { SigningKeys } from "./keys/signing-keys.js";
+import type { AuthMetrics } from "./metrics/auth-metrics.js";
 import type { SessionStore } from "./store/types.js";
-import type { AccessTokenStrategy } from "./tokens/access-token.js";
-import type { RefreshTokenStrategy } from "./tokens/refresh-token.js";
+import type { AccessTokenStrategy, RefreshTokenStrategy } from "./tokens/token-strategies.js";
 
 /** Where the sessions live: readyz reports it. */
 export type StoreKind = "redis" | "memory";

@@ -5,12 +5,10 @@ import { InvalidGrantError, InvalidRequestError } from "../src/errors.js";
 import * as agentDispatch from "../src/grants/agent_dispatch.js";
 import type { GrantProvider, GrantRequest } from "../src/grants/grant.js";
 import * as refreshToken from "../src/grants/refresh_token.js";
-import type { AuthenticatedClient } from "../src/http/clients.js";
-import { FormParams } from "../src/http/form-params.js";
+import { type AuthenticatedClient, FormParams } from "../src/http/oauth-request.js";
 import { generateSigningKeys } from "../src/keys/signing-keys.js";
 import { createMemoryStore } from "../src/store/index.js";
-import { AccessTokenStrategy } from "../src/tokens/access-token.js";
-import { RefreshTokenStrategy } from "../src/tokens/refresh-token.js";
+import { AccessTokenStrategy, RefreshTokenStrategy } from "../src/tokens/token-strategies.js";
 
 const policy = loadPolicy({});
 const WORKER: AuthenticatedClient = { id: "worker", kind: "dispatcher", method: "client_secret_basic" };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { describe, it } from "node:test";
-import { newSessionId, RefreshTokenStrategy } from "../src/tokens/refresh-token.js";
+import { newSessionId, RefreshTokenStrategy } from "../src/tokens/token-strategies.js";
 
 const OLD = "o".repeat(32);
 const NEW = "n".repeat(40);

@@ -2,7 +2,7 @@ import { isId } from "@gastown/token-policy";
 import type { AuditFilter } from "../audit/types.js";
 import { InvalidRequestError, quoted } from "../errors.js";
 import type { AuthContext, AuthMiddleware } from "../http/state.js";
-import { isSessionId } from "../tokens/refresh-token.js";
+import { isSessionId } from "../tokens/token-strategies.js";
 import { DEFAULT_LIMIT, MAX_LIMIT } from "./sessions.js";
 
 /** Answered by the error boundary as `{error: "invalid_request", error_description}` (400). */

@@ -2,7 +2,7 @@ import { isId } from "@gastown/token-policy";
 import { InvalidRequestError } from "../errors.js";
 import { readJsonObject } from "../http/json-body.js";
 import type { AuthMiddleware } from "../http/state.js";
-import { isSessionId } from "../tokens/refresh-token.js";
+import { isSessionId } from "../tokens/token-strategies.js";
 import { FILTERS } from "./sessions.js";
 
 const SELECTORS = ["session_id", ...Object.keys(FILTERS)] as const;

@@ -3,7 +3,7 @@ import { InvalidRequestError, quoted } from "../errors.js";
 import type { AuthContext, AuthMiddleware } from "../http/state.js";
 import { StoreError } from "../store/errors.js";
 import type { SessionFilter, SessionPage } from "../store/types.js";
-import { isSessionId } from "../tokens/refresh-token.js";
+import { isSessionId } from "../tokens/token-strategies.js";
 import { sessionJson } from "./session-json.js";
 
 export const DEFAULT_LIMIT = 100;

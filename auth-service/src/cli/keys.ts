@@ -32,6 +32,19 @@ async function save(command: Command, file: string, set: JwkSet): Promise<void> 
   process.stdout.write("reload the auth-service (SIGHUP) to apply\n");
 }
 
+/** A `keys` subcommand that changes one key of the file: `change` answers the set to write. */
+function keyCommand(keys: Command, name: string, description: string, change: (kid: string, set: JwkSet, target: JwkSet["keys"][number]) => JwkSet): void {
+  keys
+    .command(name)
+    .description(description)
+    .argument("<kid>", "the key id")
+    .requiredOption("--file <path>", "the JWK Set file")
+    .action(async (kid: string, options: { file: string }, command: Command) => {
+      const { set, target } = await loadKey(options.file, kid);
+      await save(command, options.file, change(kid, set, target));
+    });
+}
+
 /** `gastown-auth keys list|activate|remove --file keys.json`: steps 2 and 3 of a key rotation. */
 export function registerKeys(program: Command): void {
   const keys = program.command("keys").description("inspect and rotate the keys of a JWKS file (then SIGHUP the auth-service)");
@@ -47,26 +60,14 @@ export function registerKeys(program: Command): void {
       if (globals(command).json) return printJson({ file: options.file, keys: rows });
       printTable(["kid", "alg", "status", "signs"], rows.map((r) => [r.kid, r.alg, r.status, r.signs ? "yes" : "no"]));
     });
-  keys
-    .command("activate")
-    .description("make <kid> the signing key (first, active); every other key becomes published-only")
-    .argument("<kid>", "the key id")
-    .requiredOption("--file <path>", "the JWK Set file")
-    .action(async (kid: string, options: { file: string }, command: Command) => {
-      const { set, target } = await loadKey(options.file, kid);
-      if (typeof target.d !== "string") throw new CliError(`key ${kid} has no private part: it cannot sign`, EXIT.usage);
-      const { [KEY_STATUS_MEMBER]: _drop, ...active } = target;
-      const others = set.keys.filter((key) => key !== target).map((key) => ({ ...key, [KEY_STATUS_MEMBER]: "published" }));
-      await save(command, options.file, { keys: [active, ...others] });
-    });
-  keys
-    .command("remove")
-    .description("remove <kid> (after the longest access-token lifetime since it last signed)")
-    .argument("<kid>", "the key id")
-    .requiredOption("--file <path>", "the JWK Set file")
-    .action(async (kid: string, options: { file: string }, command: Command) => {
-      const { set, target } = await loadKey(options.file, kid);
-      if (status(target) !== "published") throw new CliError(`key ${kid} may sign: activate another key first`, EXIT.usage);
-      await save(command, options.file, { keys: set.keys.filter((key) => key !== target) });
-    });
+  keyCommand(keys, "activate", "make <kid> the signing key (first, active); every other key becomes published-only", (kid, set, target) => {
+    if (typeof target.d !== "string") throw new CliError(`key ${kid} has no private part: it cannot sign`, EXIT.usage);
+    const { [KEY_STATUS_MEMBER]: _drop, ...active } = target;
+    const others = set.keys.filter((key) => key !== target).map((key) => ({ ...key, [KEY_STATUS_MEMBER]: "published" }));
+    return { keys: [active, ...others] };
+  });
+  keyCommand(keys, "remove", "remove <kid> (after the longest access-token lifetime since it last signed)", (kid, set, target) => {
+    if (status(target) !== "published") throw new CliError(`key ${kid} may sign: activate another key first`, EXIT.usage);
+    return { keys: set.keys.filter((key) => key !== target) };
+  });
 }

@@ -1,9 +1,7 @@
 import { InvalidRequestError } from "../errors.js";
-import { authenticateClient, requireDispatcherClient } from "../http/client-authentication.js";
-import { parseFormBody } from "../http/form-body.js";
-import { noStore } from "../http/no-store.js";
+import { authenticateClient, noStore, parseFormBody, requireDispatcherClient } from "../http/oauth-request.js";
 import type { AuthContext, AuthMiddleware } from "../http/state.js";
-import { looksLikeRefreshToken } from "../tokens/refresh-token.js";
+import { looksLikeRefreshToken } from "../tokens/token-strategies.js";
 
 export const INTROSPECTION_PATH = "/oauth2/introspect";
 

@@ -1,10 +1,8 @@
 import type { RevocationReason } from "@gastown/token-policy";
 import { InvalidRequestError } from "../errors.js";
-import { authenticateClient } from "../http/client-authentication.js";
-import { parseFormBody } from "../http/form-body.js";
-import { noStore } from "../http/no-store.js";
+import { authenticateClient, noStore, parseFormBody } from "../http/oauth-request.js";
 import type { AuthContext, AuthMiddleware } from "../http/state.js";
-import { isSessionId, looksLikeRefreshToken } from "../tokens/refresh-token.js";
+import { isSessionId, looksLikeRefreshToken } from "../tokens/token-strategies.js";
 
 export const REVOCATION_PATH = "/oauth2/revoke";
 

@@ -4,9 +4,7 @@ import * as agentDispatch from "../grants/agent_dispatch.js";
 import type { GrantModule } from "../grants/grant.js";
 import { GRANTS } from "../grants/index.js";
 import * as refreshToken from "../grants/refresh_token.js";
-import { authenticateClient } from "../http/client-authentication.js";
-import { parseFormBody } from "../http/form-body.js";
-import { noStore } from "../http/no-store.js";
+import { authenticateClient, noStore, parseFormBody } from "../http/oauth-request.js";
 import type { AuthContext, AuthMiddleware } from "../http/state.js";
 import type { GrantLabel } from "../metrics/auth-metrics.js";
 

@@ -1,11 +1,9 @@
 import { AGENT_DISPATCH_GRANT_TYPE } from "@gastown/service-kit";
 import { isId, isRole } from "@gastown/token-policy";
 import { InvalidRequestError, UnauthorizedClientError } from "../errors.js";
-import type { FormParams } from "../http/form-params.js";
-import { newSessionId } from "../tokens/refresh-token.js";
-import type { GrantRequest, GrantResult } from "./grant.js";
-import { dispatchScope } from "./scope.js";
-import { tokenResponse } from "./token-response.js";
+import type { FormParams } from "../http/oauth-request.js";
+import { newSessionId } from "../tokens/token-strategies.js";
+import { dispatchScope, type GrantRequest, type GrantResult, tokenResponse } from "./grant.js";
 
 /**
  * The dispatch grant (an RFC 6749 §4.5 extension grant): a confidential dispatcher

@@ -1,11 +1,14 @@
-import type { TokenPolicy } from "@gastown/token-policy";
+import { parseScope, ROLE_SCOPES, type Role, SCOPES, type TokenPolicy, unixSeconds } from "@gastown/token-policy";
 import type { AuditEntryInput } from "../audit/types.js";
-import type { OAuthError } from "../errors.js";
-import type { AuthenticatedClient, ClientRegistry } from "../http/clients.js";
-import type { FormParams } from "../http/form-params.js";
-import type { SessionStore } from "../store/types.js";
-import type { AccessTokenStrategy } from "../tokens/access-token.js";
-import type { RefreshTokenStrategy } from "../tokens/refresh-token.js";
+import { InvalidScopeError, type OAuthError, quoted } from "../errors.js";
+import type { AuthenticatedClient, ClientRegistry, FormParams } from "../http/oauth-request.js";
+import type { SessionRecord, SessionStore } from "../store/types.js";
+import type { AccessTokenStrategy, RefreshTokenStrategy } from "../tokens/token-strategies.js";
+
+/*
+ * The grant contract (oidc-provider's shape: every grant module exports `grantType`,
+ * `parameters` and `handler(request) → result`) and what both grants share.
+ */
 
 /** RFC 6749 §5.1 successful response, plus Gastown's `session_id`. */
 export interface TokenResponse {
@@ -57,4 +60,51 @@ export interface GrantModule {
   /** The parameters the grant takes; the token endpoint strips the others (RFC 6749 §3.2). */
   parameters: ReadonlySet<string>;
   handler(request: GrantRequest): Promise<GrantResult>;
+}
+
+// What both grants share: the scope rules (RFC 6749 §3.3) and the token response (§5.1).
+
+/** Canonical form: known names in SCOPES order, space-delimited (RFC 6749 §3.3). */
+function canonical(names: readonly string[]): string {
+  return SCOPES.filter((scope) => names.includes(scope)).join(" ");
+}
+
+/** Scope names requested, all known; unknown names are invalid_scope. `null` when absent. */
+export function requestedScope(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  const names = parseScope(raw);
+  if (names.length === 0) return null;
+  const unknown = names.filter((name) => !(SCOPES as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new InvalidScopeError(`unknown scope ${quoted(unknown[0]!, 32)}`);
+  return canonical(names);
+}
+
+/** DESIGN.md "Scopes": no scope gets all the role allows; more than that is invalid_scope. */
+export function dispatchScope(raw: string | undefined, role: Role): string {
+  const allowed = ROLE_SCOPES[role];
+  const requested = requestedScope(raw);
+  if (requested === null) return canonical(allowed);
+  for (const name of parseScope(requested)) {
+    if (!(allowed as readonly string[]).includes(name)) throw new InvalidScopeError(`role ${role} may not hold scope ${name}`);
+  }
+  return requested;
+}
+
+/** Mints the access token and (re)computes the refresh token of `generation`. */
+export function tokenResponse(
+  provider: GrantProvider,
+  session: SessionRecord,
+  grant: { generation: number; scope: string; accessExpiresAt: number; nowMs: number },
+): TokenResponse {
+  const now = unixSeconds(grant.nowMs);
+  const accessToken = provider.accessTokens.make(session, { scope: grant.scope, issuedAt: now, expiresAt: grant.accessExpiresAt });
+  return {
+    access_token: accessToken,
+    token_type: "Bearer",
+    // May be 0 near the session's absolute end: exp is capped there.
+    expires_in: Math.max(0, grant.accessExpiresAt - now),
+    refresh_token: provider.refreshTokens.make(session.sessionId, grant.generation),
+    scope: grant.scope,
+    session_id: session.sessionId,
+  };
 }

@@ -1,7 +1,5 @@
 import { InvalidGrantError, InvalidRequestError, InvalidScopeError } from "../errors.js";
-import type { GrantRequest, GrantResult } from "./grant.js";
-import { requestedScope } from "./scope.js";
-import { tokenResponse } from "./token-response.js";
+import { type GrantRequest, type GrantResult, requestedScope, tokenResponse } from "./grant.js";
 
 /** RFC 6749 §6: refreshing an access token, with rotation (RFC 9700 §4.14.2). */
 export const grantType = "refresh_token";

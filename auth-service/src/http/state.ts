@@ -1,8 +1,7 @@
 import type { ParameterizedContext } from "koa";
-import type { Provider } from "../provider.js";
 import type { GrantModule } from "../grants/grant.js";
-import type { AuthenticatedClient } from "./clients.js";
-import type { FormParams } from "./form-params.js";
+import type { Provider } from "../provider.js";
+import type { AuthenticatedClient, FormParams } from "./oauth-request.js";
 
 /** Koa state of every request (set by the app and the endpoint middleware). */
 export interface AuthState {

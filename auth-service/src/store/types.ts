@@ -38,15 +38,8 @@ export interface SessionRecord {
   lastAccessExpiresAt: number;
 }
 
-export interface NewSession {
-  sessionId: string;
-  agentId: string;
-  rigId: string | null;
-  townId: string;
-  userId: string;
-  role: Role;
-  scope: string;
-  clientId: string;
+/** A session to create: its identity and granted scope, as it will read (`SessionRecord`). */
+export interface NewSession extends Pick<SessionRecord, "sessionId" | "agentId" | "rigId" | "townId" | "userId" | "role" | "scope" | "clientId"> {
   nowMs: number;
 }
 

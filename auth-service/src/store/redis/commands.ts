@@ -1,7 +1,7 @@
 import { defineScripts, type RedisConnection } from "@gastown/service-kit";
 import type { ClientContext, Result } from "ioredis";
 
-/** Raw reply of `rotate-1.lua` (layout in its header; read only by codes.ts). */
+/** Raw reply of `rotate-1.lua` (layout in its header; read only by redis-store.ts). */
 export type RotateReply = (number | string)[];
 
 declare module "ioredis" {

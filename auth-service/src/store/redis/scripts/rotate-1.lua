@@ -26,7 +26,7 @@
   ARGV[10] grace start (epoch ms): a rotation at or after it is inside the grace window
   ARGV[11] retention after the last access token's exp (s): the key is kept that long
 
-  Returns (integers unless noted; positions are read only by codes.ts `rotateOutcome`)
+  Returns (integers unless noted; positions are read only by redis-store.ts `rotateOutcome`)
     1 rotated / 2 grace_replay (1: generation advanced; 2: previous token inside the grace window):
       { code, generation, accessExpiresAt (of the new access token), lr, i, e, ae, cr,
         a, r, t, u, ro, sc (strings) }   the session after the call
