@@ -14,7 +14,7 @@ export { requireStaticBearer, StaticBearer, type StaticBearerCheck, type StaticB
 export { readTlsFiles, type TlsCredentials, type TlsFiles } from "./http/tls.js";
 export { createLogger, type Logger, type LoggerSettings } from "./logger.js";
 export { counter, counterBy, gaugeAtScrape, type MetricSpec } from "./metrics/instruments.js";
-export { createServiceRegistry, renderMetrics } from "./metrics/registry.js";
+export { createServiceRegistry, renderMetrics, ServiceMetrics } from "./metrics/registry.js";
 export { redactSecrets, SECRET_FIELD_NAMES } from "./redact.js";
 export * from "./redis/index.js";
 export { isPublishedExample, PUBLISHED_EXAMPLE_VALUES } from "./settings/published-examples.js";

@@ -1,5 +1,5 @@
-import { counter, counterBy, createServiceRegistry, gaugeAtScrape, renderMetrics } from "@gastown/service-kit";
-import { type Counter, Gauge, type Registry } from "prom-client";
+import { counter, counterBy, gaugeAtScrape, ServiceMetrics } from "@gastown/service-kit";
+import { type Counter, Gauge } from "prom-client";
 import type { AgentSession } from "../session/agent-session.js";
 import type { Clock } from "../session/timers.js";
 import { AGENT_STATES, type AgentState } from "../supervisor/agent-state.js";
@@ -39,8 +39,7 @@ export interface SupervisorMetricsSources {
  * | gastown_container_outbox_oversized_total | counter | callbacks refused for a body over 64 KiB |
  * | gastown_container_agent_output_cut_lines_total{stream} | counter | agent output lines cut at 64 KiB |
  */
-export class SupervisorMetrics {
-  readonly registry: Registry;
+export class SupervisorMetrics extends ServiceMetrics {
   readonly #refreshes: Counter<"outcome">;
   readonly #pushes: Counter;
   readonly #outboxPending: Gauge;
@@ -49,8 +48,8 @@ export class SupervisorMetrics {
   readonly #linesCut: Counter<"stream">;
 
   constructor(sources: SupervisorMetricsSources) {
-    const registry = createServiceRegistry("container-supervisor");
-    this.registry = registry;
+    super("container-supervisor");
+    const registry = this.registry;
     this.#refreshes = counterBy(registry, { name: "gastown_container_refreshes_total", help: "Refresh attempts by outcome (ok, failed and retried, lost for good).", label: "outcome", values: REFRESH_OUTCOMES });
     this.#pushes = counter(registry, { name: "gastown_container_token_pushes_total", help: "Fresh token pairs pushed by the worker-api." });
     this.#outboxPending = new Gauge({ name: "gastown_container_outbox_pending", help: "Callbacks waiting in the agents' outboxes for the worker-api.", registers: [registry] });
@@ -115,10 +114,5 @@ export class SupervisorMetrics {
 
   tokenPushed(): void {
     this.#pushes.inc();
-  }
-
-  /** Exposition for `GET /metrics` (collect callbacks run here). */
-  render(): Promise<{ contentType: string; body: string }> {
-    return renderMetrics(this.registry);
   }
 }

@@ -17,6 +17,8 @@ export interface HttpErrorKinds<E extends ServiceError> {
   Conflict: ServiceErrorClass<E>;
   /** 413 `invalid_request`: the content is over the route's limit (RFC 9110 §15.5.14). */
   TooLarge: ServiceErrorClass<E>;
+  /** 415 `invalid_request`: the content is of a media type the route does not take (RFC 9110 §15.5.16). */
+  UnsupportedMediaType: ServiceErrorClass<E>;
   /** 429 `too_many_requests` (RFC 6585 §4); give `Retry-After` as a header. */
   TooManyRequests: ServiceErrorClass<E>;
   /** 503 `unavailable`: try again later (RFC 9110 §15.6.4); unexposed unless a subclass says so. */
@@ -50,6 +52,7 @@ export function httpErrorKinds<E extends ServiceError>(base: ServiceErrorClass<E
     NotFound: kind(404, "not_found"),
     Conflict: kind(409, "conflict"),
     TooLarge: kind(413, "invalid_request"),
+    UnsupportedMediaType: kind(415, "invalid_request"),
     TooManyRequests: kind(429, "too_many_requests"),
     Unavailable: kind(503, "unavailable"),
   };

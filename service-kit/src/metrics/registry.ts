@@ -19,3 +19,20 @@ export function createServiceRegistry(service: string): Registry {
 export async function renderMetrics(registry: Registry): Promise<{ contentType: string; body: string }> {
   return { contentType: registry.contentType, body: await registry.metrics() };
 }
+
+/**
+ * Base of a service's metrics: its own registry (`createServiceRegistry`) and the
+ * exposition its `GET /metrics` answers. The service adds its metrics on `registry`.
+ */
+export class ServiceMetrics {
+  readonly registry: Registry;
+
+  constructor(service: string) {
+    this.registry = createServiceRegistry(service);
+  }
+
+  /** Exposition for `GET /metrics` (collect callbacks run here). */
+  render(): Promise<{ contentType: string; body: string }> {
+    return renderMetrics(this.registry);
+  }
+}

@@ -1,6 +1,6 @@
-import { counter, counterBy, createServiceRegistry, gaugeAtScrape, renderMetrics } from "@gastown/service-kit";
+import { counter, counterBy, gaugeAtScrape, ServiceMetrics } from "@gastown/service-kit";
 import { REVOCATION_PROBLEMS, type RevocationProblem } from "@gastown/token-policy";
-import type { Counter, Registry } from "prom-client";
+import type { Counter } from "prom-client";
 import type { RevocationList } from "../auth/revocation-list.js";
 import type { RevocationSync } from "../auth/revocation-sync.js";
 import type { VerifiedTokenCache } from "../auth/verify-cache.js";
@@ -55,8 +55,7 @@ export interface WorkerMetricsSources {
  * | gastown_worker_records_refused_total{reason} | counter | agent records refused: rate (429), quota (429), size (413) |
  * | gastown_worker_revocations_dropped_total{problem} | counter | revocation messages and revoked-set entries refused as invalid (malformed, sid, reason, until) |
  */
-export class WorkerMetrics {
-  readonly registry: Registry;
+export class WorkerMetrics extends ServiceMetrics {
   readonly #auth: Counter<"outcome">;
   readonly #cacheHits: Counter;
   readonly #cacheMisses: Counter;
@@ -65,8 +64,8 @@ export class WorkerMetrics {
   readonly #recordsRefused: Counter<"reason">;
 
   constructor(sources: WorkerMetricsSources) {
-    const registry = createServiceRegistry("worker-api");
-    this.registry = registry;
+    super("worker-api");
+    const registry = this.registry;
     this.#auth = counterBy(registry, { name: "gastown_worker_auth_total", help: "Agent-route authentications by outcome.", label: "outcome", values: AUTH_OUTCOMES });
     this.#cacheHits = counter(registry, { name: "gastown_worker_verify_cache_hits_total", help: "Requests whose access token was already verified (cache hit)." });
     this.#cacheMisses = counter(registry, { name: "gastown_worker_verify_cache_misses_total", help: "Requests that ran the full signature and claims check." });
@@ -130,10 +129,5 @@ export class WorkerMetrics {
 
   revocationRefused(problem: RevocationProblem): void {
     this.#revocationsDropped.inc({ problem });
-  }
-
-  /** Exposition for `GET /metrics` (collect callbacks run here). */
-  render(): Promise<{ contentType: string; body: string }> {
-    return renderMetrics(this.registry);
   }
 }
