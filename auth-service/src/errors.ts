@@ -38,6 +38,9 @@ export function quoted(value: string, max = 64): string {
  * carry a character §5.2 forbids.
  */
 export abstract class OAuthError extends AuthServiceError {
+  /** RFC 6749 §5.2: "responds with an HTTP 400 (Bad Request) status code (unless specified otherwise)". */
+  override readonly status: number = 400;
+
   constructor(description: string, options?: ServiceErrorOptions) {
     super(errorDescription(description), options);
   }
@@ -45,7 +48,6 @@ export abstract class OAuthError extends AuthServiceError {
 
 export class InvalidRequestError extends OAuthError {
   override readonly code = "ERR_OAUTH_INVALID_REQUEST";
-  override readonly status = 400;
   override readonly error = "invalid_request";
 }
 
@@ -62,24 +64,20 @@ export class InvalidClientError extends OAuthError {
 
 export class InvalidGrantError extends OAuthError {
   override readonly code = "ERR_OAUTH_INVALID_GRANT";
-  override readonly status = 400;
   override readonly error = "invalid_grant";
 }
 
 export class UnauthorizedClientError extends OAuthError {
   override readonly code = "ERR_OAUTH_UNAUTHORIZED_CLIENT";
-  override readonly status = 400;
   override readonly error = "unauthorized_client";
 }
 
 export class UnsupportedGrantTypeError extends OAuthError {
   override readonly code = "ERR_OAUTH_UNSUPPORTED_GRANT_TYPE";
-  override readonly status = 400;
   override readonly error = "unsupported_grant_type";
 }
 
 export class InvalidScopeError extends OAuthError {
   override readonly code = "ERR_OAUTH_INVALID_SCOPE";
-  override readonly status = 400;
   override readonly error = "invalid_scope";
 }
