@@ -1,3 +1,4 @@
+import { type CliEnvironment, cliEnvironment } from "./config.js";
 import { CliError, EXIT } from "./errors.js";
 import { readSecretFile } from "./secrets.js";
 
@@ -11,8 +12,8 @@ export interface GlobalOptions {
 export const DEFAULT_URL = "http://127.0.0.1:4000";
 
 /** The auth-service base URL: --url, else AUTH_ISSUER, else the local default. */
-export function baseUrl(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string {
-  const raw = options.url ?? env.AUTH_ISSUER?.trim() ?? DEFAULT_URL;
+export function baseUrl(options: GlobalOptions, env: CliEnvironment = cliEnvironment()): string {
+  const raw = options.url ?? env.issuer ?? DEFAULT_URL;
   let url: URL;
   try {
     url = new URL(raw || DEFAULT_URL);
@@ -24,9 +25,9 @@ export function baseUrl(options: GlobalOptions, env: NodeJS.ProcessEnv = process
 }
 
 /** --token-file, else AUTH_ADMIN_TOKEN: never a command-line argument (see secrets.ts). */
-async function adminToken(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+async function adminToken(options: GlobalOptions, env: CliEnvironment = cliEnvironment()): Promise<string> {
   if (options.tokenFile !== undefined) return readSecretFile(options.tokenFile, "admin token");
-  const token = env.AUTH_ADMIN_TOKEN?.trim();
+  const token = env.adminToken;
   if (!token) throw new CliError("no admin token: set AUTH_ADMIN_TOKEN or pass --token-file <path> (- for standard input)", EXIT.unauthorized);
   return token;
 }

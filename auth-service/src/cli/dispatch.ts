@@ -3,6 +3,7 @@ import { type Command, Option } from "commander";
 import { grantType } from "../grants/agent_dispatch.js";
 import type { TokenResponse } from "../grants/grant.js";
 import { baseUrl, call, failure } from "./admin-client.js";
+import { cliEnvironment } from "./config.js";
 import { CliError, EXIT } from "./errors.js";
 import { globals, idArgument } from "./options.js";
 import { printJson, printRecord } from "./output.js";
@@ -33,8 +34,9 @@ export function registerDispatch(program: Command): void {
     .option("--client-id <id>", "dispatcher client id (default WORKER_CLIENT_ID)")
     .option("--client-secret-file <path>", "read the dispatcher client secret from this file, - for standard input (default WORKER_CLIENT_SECRET)")
     .action(async (options: DispatchOptions, command: Command) => {
-      const clientId = options.clientId ?? process.env.WORKER_CLIENT_ID?.trim();
-      const clientSecret = options.clientSecretFile !== undefined ? await readSecretFile(options.clientSecretFile, "client secret") : process.env.WORKER_CLIENT_SECRET?.trim();
+      const env = cliEnvironment();
+      const clientId = options.clientId ?? env.workerClientId;
+      const clientSecret = options.clientSecretFile !== undefined ? await readSecretFile(options.clientSecretFile, "client secret") : env.workerClientSecret;
       if (!clientId || !clientSecret) throw new CliError("no dispatcher client: set WORKER_CLIENT_ID and WORKER_CLIENT_SECRET, or pass --client-id and --client-secret-file <path>", EXIT.unauthorized);
       const params = new URLSearchParams({ grant_type: grantType, agent_id: options.agent, town_id: options.town, user_id: options.user, role: options.role });
       if (options.rig) params.set("rig_id", options.rig);

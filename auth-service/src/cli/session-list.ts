@@ -1,8 +1,8 @@
 import type { Command } from "commander";
+import type { SessionJson } from "../admin/session-json.js";
 import { admin } from "./admin-client.js";
 import { countArgument, globals, idArgument } from "./options.js";
 import { isoTime, printJson, printTable } from "./output.js";
-import type { SessionJson } from "../admin/session-json.js";
 
 export interface SessionPageJson {
   sessions: SessionJson[];
