@@ -8,17 +8,11 @@ import { measureRefreshGrants } from "./scenarios/refresh-grants.js";
 import { benchSettings, logLevelLabel } from "./scenarios/settings.js";
 import { startAuthTarget } from "./targets/auth-target.js";
 import type { RefreshTarget } from "./targets/refresh-target.js";
+import { replicationWaits } from "./targets/replication-waits.js";
 
 /** The figure's rows: each auth-service by its AUTH_REDIS_WAIT_REPLICAS. */
 const OFF = "WAIT 0";
 const ON = "WAIT 1";
-
-/** `gastown_auth_replication_wait_total` of one target, by outcome. */
-async function waitCounts(url: string): Promise<string> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const counts = [...text.matchAll(/^gastown_auth_replication_wait_total\{([^}]*)\} (\S+)$/gm)].map(([, labels, value]) => `${/outcome="(\w+)"/.exec(labels ?? "")?.[1]} ${value}`);
-  return counts.length > 0 ? counts.join(", ") : "none";
-}
 
 /**
  * `node bench/dist/run-replica-wait.js`: what AUTH_REDIS_WAIT_REPLICAS=1 costs. Two
@@ -51,7 +45,7 @@ async function main(): Promise<void> {
       if (off && on) rows.push([concurrency, "WAIT 1 / WAIT 0", ratio(on.perSecond, off.perSecond), ratio(on.p50, off.p50), ratio(on.p95, off.p95), ratio(on.p99, off.p99), "", ""]);
     }
     process.stdout.write(`${markdownTable(refreshHeader("auth-service"), rows, ["right", "left"])}\n`);
-    for (const target of targets) process.stdout.write(`${target.name}: gastown_auth_replication_wait_total ${await waitCounts(target.child.url)}\n`);
+    for (const target of targets) process.stdout.write(`${target.name}: gastown_auth_replication_wait_total ${await replicationWaits(target.child.url)}\n`);
     process.stdout.write(`load average (1 min) at start / end: ${loadAtStart.toFixed(2)} / ${currentLoad().toFixed(2)}\n`);
     process.stdout.write(`measured ${settings.durationMs / 1000} s per figure in ${settings.rounds} turns each; log level of the auth-services: ${logLevelLabel(settings.logLevel)}\n`);
   } finally {

@@ -21,7 +21,7 @@ const DEFAULT_POLICY: PolicyOverrides = { accessTokenTtl: 1, refreshGrace: 2, cl
 
 function policyOf(options: SoakOptions): PolicyOverrides {
   const access = options.accessTokenTtl ?? DEFAULT_POLICY.accessTokenTtl!;
-  return { ...DEFAULT_POLICY, accessTokenTtl: access, refreshIdleTtl: Math.max(DEFAULT_POLICY.refreshIdleTtl!, 3 * access) };
+  return { ...DEFAULT_POLICY, accessTokenTtl: access, refreshIdleTtl: Math.max(DEFAULT_POLICY.refreshIdleTtl!, 3 * access), ...(options.refreshGrace ? { refreshGrace: options.refreshGrace } : {}) };
 }
 const AGENTS = [MAYOR, polecat(1), polecat(2), polecat(3)];
 const CONTROL_TOKEN = "soak-control-token-0123456789abcdef";
@@ -37,6 +37,8 @@ export interface SoakOptions {
   minLifetimes: number;
   /** Access-token lifetime, s (default 1). */
   accessTokenTtl?: number;
+  /** Grace window, s (default the soak policy's, 2). */
+  refreshGrace?: number;
   /**
    * The worker's reconcile period (default its own, 30 s). A session lost to a failover is
    * renewed at the next reconcile; with test lifetimes this must be scaled like them (in
@@ -49,6 +51,8 @@ export interface SoakOptions {
    * sessions lost and renewed by a pushed re-dispatch.
    */
   failover?: { atMs: number; run(sessionKeys: readonly string[]): Promise<string> };
+  /** More auth-service settings (e.g. AUTH_REDIS_WAIT_REPLICAS), over the development defaults. */
+  authEnv?: NodeJS.ProcessEnv;
 }
 
 interface Soak {
@@ -94,7 +98,7 @@ export async function runSoak(options: SoakOptions): Promise<void> {
   const recordDir = makeRecordDir(mkdtempSync(join(tmpdir(), "gt-soak-")));
   const soak: Partial<Soak> = {};
   try {
-    soak.auth = await startAuthService({ env: DEVELOPMENT, redis: options.redis, prefix, policyOverrides: POLICY, port: 0, logLevel: "silent" });
+    soak.auth = await startAuthService({ env: { ...DEVELOPMENT, ...options.authEnv }, redis: options.redis, prefix, policyOverrides: POLICY, port: 0, logLevel: "silent" });
     const policy = { ...POLICY, issuer: soak.auth.policy.issuer };
     const workerPort = await freePort();
     soak.supervisor = await startSupervisor({
