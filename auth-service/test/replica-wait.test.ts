@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { redisSettings } from "@gastown/service-kit";
 import { parseExposition, type RedisProcess, replicasInSync, scrape, startRedisCluster, startRedisSentinel, waitFor } from "@gastown/testkit";
@@ -31,7 +32,7 @@ async function whilePaused<T>(replica: RedisProcess, work: () => Promise<T>): Pr
 }
 
 /** A refresh whose replica was paused answers 503 temporarily_unavailable; once it is back, the same token gets the same successor, twice, and the family goes on. */
-async function assertRetryGetsTheSameSuccessor(harness: Harness, refreshToken: string, sessionId: string, replica: RedisProcess, primaryPort: number): Promise<void> {
+async function assertRetryGetsTheSameSuccessor(harness: Harness, refreshToken: string, sessionId: string, replica: RedisProcess, primaryPort: number): Promise<string> {
   const generation = async () => (await harness.admin("get", `/admin/sessions/${sessionId}`).expect(200)).body.generation as number;
   const start = await generation();
   const before = await waits(harness);
@@ -52,6 +53,7 @@ async function assertRetryGetsTheSameSuccessor(harness: Harness, refreshToken: s
   const next = await harness.refresh(retry.body.refresh_token).expect(200);
   assert.notEqual(next.body.refresh_token, retry.body.refresh_token);
   assert.equal(await generation(), start + 2);
+  return retry.body.refresh_token;
 }
 
 describe("AUTH_REDIS_WAIT_REPLICAS on a Sentinel-managed primary with a replica", () => {
@@ -70,13 +72,19 @@ describe("AUTH_REDIS_WAIT_REPLICAS on a Sentinel-managed primary with a replica"
     }
   });
 
-  it("with the replica paused, a refresh answers 503 temporarily_unavailable; the retry after it is back gets the grace replay of the same successor", async () => {
-    const harness = await startHarness("redis", { redis: settings, env: WAIT_ENV });
+  it("with the replica paused, a refresh answers 503 temporarily_unavailable and is logged without a token; the retry after it is back gets the grace replay of the same successor", async () => {
+    const lines: string[] = [];
+    const logDestination = new Writable({ write: (chunk: Buffer, _encoding, done) => done(void lines.push(chunk.toString("utf8"))) });
+    const harness = await startHarness("redis", { redis: settings, env: WAIT_ENV, logLevel: "warn", logDestination });
     try {
       const primaryPort = await sentinel.primaryPort();
       const replica = sentinel.dataNodes.find((node) => node.port !== primaryPort)!;
       const dispatched = await harness.dispatch();
-      await assertRetryGetsTheSameSuccessor(harness, dispatched.refresh_token, dispatched.session_id, replica, primaryPort);
+      const successor = await assertRetryGetsTheSameSuccessor(harness, dispatched.refresh_token, dispatched.session_id, replica, primaryPort);
+      const short = lines.filter((line) => line.includes("ERR_STORE_REPLICATION_SHORT"));
+      assert.equal(short.length, 1, "the short WAIT is logged once");
+      assert.match(short[0]!, new RegExp(`rotation of session ${dispatched.session_id}: 0 of 1 replica`));
+      for (const token of [dispatched.refresh_token, successor, dispatched.access_token]) assert.ok(!lines.some((line) => line.includes(token)), "no token in the log");
     } finally {
       await harness.close();
     }
