@@ -23,7 +23,9 @@ export async function startOidcTarget(redisUrl: string, options: StartChildOptio
 
 /** Deletes every key the bench wrote under `prefix` (never a flush). */
 export async function removeKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+  // A Redis that is gone (a killed primary in run-failover-loss) fails the deletion once, without a log line per reconnect.
+  redis.on("error", () => {});
   try {
     await deleteKeys(redis, prefix);
   } finally {
