@@ -20,7 +20,7 @@ import { REPLICA_WAIT_OFF, type ReplicaWaitSettings } from "./store/redis/replic
  * | REDIS_URL | the session store; unset = in-memory | dev: in-memory |
  * | REDIS_PREFIX | key and channel prefix | `gt:` |
  * | AUTH_AUDIT_MAX_ENTRIES | bound of the audit trail (Redis stream `<prefix>audit`, or memory) | 50000 |
- * | AUTH_REDIS_WAIT_REPLICAS | 0-100: a dispatch or rotation is answered only once this many replicas hold it (Redis WAIT; fewer in time: 503 temporarily_unavailable, the client retries); 0 = off | 0 |
+ * | AUTH_REDIS_WAIT_REPLICAS | 0-100: a dispatch, rotation or revocation is answered only once this many replicas hold it (Redis WAIT; fewer in time: 503 temporarily_unavailable, the client retries); 0 = off | 0 |
  * | AUTH_REDIS_WAIT_TIMEOUT_MS | 1-10000: how long that WAIT may take | 100 |
  * | LOG_LEVEL | pino level | info |
  *

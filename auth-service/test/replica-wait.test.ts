@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { redisSettings } from "@gastown/service-kit";
 import { parseExposition, type RedisProcess, replicasInSync, scrape, startRedisCluster, startRedisSentinel, waitFor } from "@gastown/testkit";
-import { type Harness, startHarness } from "./harness.js";
+import { CONTAINER, type Harness, startHarness } from "./harness.js";
 
 // AUTH_REDIS_WAIT_REPLICAS (store/redis/replica-wait.ts): a dispatch or rotation is answered
 // only once a replica holds it; when none does in time the client gets the store-outage
@@ -85,6 +85,28 @@ describe("AUTH_REDIS_WAIT_REPLICAS on a Sentinel-managed primary with a replica"
       assert.equal(short.length, 1, "the short WAIT is logged once");
       assert.match(short[0]!, new RegExp(`rotation of session ${dispatched.session_id}: 0 of 1 replica`));
       for (const token of [dispatched.refresh_token, successor, dispatched.access_token]) assert.ok(!lines.some((line) => line.includes(token)), "no token in the log");
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it("with the replica paused, a revocation answers 503 (RFC 7009 §2.2.1: retry); the retry after it is back answers 200 and the session stays revoked", async () => {
+    const harness = await startHarness("redis", { redis: settings, env: WAIT_ENV });
+    try {
+      const primaryPort = await sentinel.primaryPort();
+      const replica = sentinel.dataNodes.find((node) => node.port !== primaryPort)!;
+      const dispatched = await harness.dispatch();
+      const revoke = () => harness.form("/oauth2/revoke", { token: dispatched.refresh_token, client_id: CONTAINER });
+      const refused = await whilePaused(replica, () => revoke());
+      assert.equal(refused.status, 503);
+      assert.deepEqual(refused.body, { error: "temporarily_unavailable" });
+      assert.equal((await waits(harness)).short, 1);
+      await waitFor(() => replicasInSync(primaryPort), 10_000, "the replica to catch up");
+      await revoke().expect(200);
+      const session = (await harness.admin("get", `/admin/sessions/${dispatched.session_id}`).expect(200)).body;
+      assert.deepEqual([session.state, session.revoke_reason], ["revoked", "client"]);
+      assert.equal((await harness.refresh(dispatched.refresh_token).expect(400)).body.error, "invalid_grant");
+      assert.deepEqual(await waits(harness), { acknowledged: 2, short: 1 }, "the dispatch and the repeated revocation");
     } finally {
       await harness.close();
     }

@@ -19,7 +19,7 @@ export type GrantLabel = "agent_dispatch" | "refresh_token" | "unknown";
  * | gastown_auth_token_request_duration_seconds | histogram | grant_type |
  * | gastown_auth_live_sessions | gauge | (counted from the store at scrape time) |
  * | gastown_auth_audit_dropped_total | counter | (audit entries lost: the store did not take them) |
- * | gastown_auth_replication_wait_total | counter | outcome (acknowledged, short: fewer replicas than AUTH_REDIS_WAIT_REPLICAS held a new refresh token in time; answered 503 temporarily_unavailable) |
+ * | gastown_auth_replication_wait_total | counter | outcome (acknowledged, short: fewer replicas than AUTH_REDIS_WAIT_REPLICAS held a dispatch, rotation or revocation in time; answered 503 temporarily_unavailable) |
  */
 export class AuthMetrics {
   readonly grants: Counter<"grant_type" | "outcome">;
@@ -60,7 +60,7 @@ export class AuthMetrics {
       },
     });
     this.auditDropped = counter(registry, { name: "gastown_auth_audit_dropped_total", help: "Audit entries that could not be written" });
-    this.replicationWaits = counterBy(registry, { name: "gastown_auth_replication_wait_total", help: "Redis WAITs after a change that hands out a refresh token (AUTH_REDIS_WAIT_REPLICAS), by outcome", label: "outcome", values: REPLICA_WAIT_OUTCOMES });
+    this.replicationWaits = counterBy(registry, { name: "gastown_auth_replication_wait_total", help: "Redis WAITs after a dispatch, rotation or revocation (AUTH_REDIS_WAIT_REPLICAS), by outcome", label: "outcome", values: REPLICA_WAIT_OUTCOMES });
   }
 
   /** Where the live-session gauge reads its value at scrape time. */

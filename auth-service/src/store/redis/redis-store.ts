@@ -23,7 +23,7 @@ export interface RedisStoreOptions {
   policy: TokenPolicy;
   /** Told of every session this store ends (after it is published). */
   onEnded?: OnSessionEnded;
-  /** WAIT for replicas after every change that hands out a refresh token (replica-wait.ts); default off. */
+  /** WAIT for replicas after every dispatch, rotation and revocation (replica-wait.ts); default off. */
   replicaWait?: ReplicaWait;
 }
 
@@ -60,7 +60,8 @@ export function createRedisStore({ redis, prefix, policy, onEnded, replicaWait: 
     const { idleEndFrom, absoluteEndFrom } = endThresholds(nowMs);
     const retention = retentionAfterLastAccess(policy);
     const revokeOne = (sessionId: string): PipelineOp => (p) => p.gastownRevokeSession(keys.session(sessionId), reason, idleEndFrom, absoluteEndFrom, retention);
-    const [replies = []] = await runStages(redis, [sessionIds.map(revokeOne)]);
+    const waited = await runStages(redis, replicas.stages(redis, [sessionIds.map(revokeOne)]));
+    const [replies = []] = waited;
     const events: EndedSession[] = [];
     const outcomes = sessionIds.map((sid, i) => {
       const [error, reply] = replies[i]?.[0] ?? [new StoreError("ERR_STORE_SCRIPT", "no reply"), null];
@@ -72,6 +73,10 @@ export function createRedisStore({ redis, prefix, policy, onEnded, replicaWait: 
     });
     await publishRevocations(redis, keys, events, nowMs);
     tell(events);
+    // Published (every worker-api refuses the access tokens now), but a failover may still
+    // undo it and revive the session: fewer replicas than asked answer 503, and RFC 7009
+    // §2.2.1 has the client assume the token still exists and retry (idempotent).
+    replicas.confirmStages(redis, waited, `revocation of ${sessionIds.length === 1 ? `session ${sessionIds[0]}` : `${sessionIds.length} sessions`}`);
     return outcomes;
   }
 

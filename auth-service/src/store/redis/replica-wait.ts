@@ -3,10 +3,11 @@ import { StoreError } from "../errors.js";
 
 /**
  * AUTH_REDIS_WAIT_REPLICAS / AUTH_REDIS_WAIT_TIMEOUT_MS: a state change that hands out a
- * refresh token (create, rotate) is followed by Redis `WAIT replicas timeoutMs`, so the
- * client gets its token only once that many replicas hold the change. Replication is
- * asynchronous: without it a failover can lose a rotation the client was already answered
- * (DESIGN.md Failure semantics: the worker then renews the session). 0 turns it off.
+ * refresh token (create, rotate) or ends sessions (revoke) is followed by Redis `WAIT
+ * replicas timeoutMs`, so the client is answered only once that many replicas hold the
+ * change. Replication is asynchronous: without it a failover can lose a rotation the client
+ * was already answered (DESIGN.md Failure semantics: the worker then renews the session),
+ * or a revocation (the session lives again). 0 turns it off.
  */
 export interface ReplicaWaitSettings {
   replicas: number;
