@@ -75,7 +75,9 @@ export function createRedisStore({ redis, prefix, policy, onEnded, replicaWait: 
     tell(events);
     // Published (every worker-api refuses the access tokens now), but a failover may still
     // undo it and revive the session: fewer replicas than asked answer 503, and RFC 7009
-    // §2.2.1 has the client assume the token still exists and retry (idempotent).
+    // §2.2.1 has the client assume the token still exists and retry (idempotent). The WAIT
+    // rode the scripts' pipeline, so it covers the sessions' own state; the revoked-set
+    // entries written after it are not waited for (the channel already told every worker).
     replicas.confirmStages(redis, waited, `revocation of ${sessionIds.length === 1 ? `session ${sessionIds[0]}` : `${sessionIds.length} sessions`}`);
     return outcomes;
   }
