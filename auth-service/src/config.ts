@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type RedisSettings, readRedisSettings, SettingsReader, type TlsFiles } from "@gastown/service-kit";
-import { DEFAULT_CONTAINER_CLIENT_ID, loadPolicy, type PolicyOverrides, PolicyConfigError, type TokenPolicy } from "@gastown/token-policy";
+import { DEFAULT_CONTAINER_CLIENT_ID, loadPolicy, PolicyConfigError, type PolicyOverrides, type TokenPolicy } from "@gastown/token-policy";
 import { AuthConfigError } from "./errors.js";
 import { generateSigningKeys, loadSigningKeysFile, type SigningKeys } from "./keys/signing-keys.js";
 import { REPLICA_WAIT_OFF, type ReplicaWaitSettings } from "./store/redis/replica-wait.js";
@@ -157,7 +157,9 @@ export async function loadAuthConfig(input: ConfigInput = {}): Promise<AuthConfi
   const keysFile = settings.withDevelopmentDefault("AUTH_SIGNING_KEYS_FILE", undefined);
   const secretsRaw = settings.withDevelopmentDefault("AUTH_TOKEN_SECRET", undefined);
   const tokenSecrets = secretsRaw === undefined ? [randomBytes(32).toString("base64url")] : settings.parsed(() => parseTokenSecrets(secretsRaw), []);
-  if (secretsRaw !== undefined) tokenSecrets.forEach((secret, index) => settings.checkSecret(`AUTH_TOKEN_SECRET secret ${index + 1}`, secret));
+  if (secretsRaw !== undefined) {
+    for (const [index, secret] of tokenSecrets.entries()) settings.checkSecret(`AUTH_TOKEN_SECRET secret ${index + 1}`, secret);
+  }
 
   // `redis: null` / `redisUrl: null` ask for the in-memory store: a development default like no Redis setting.
   const redis = readRedisSettings(settings, env, input);

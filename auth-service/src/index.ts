@@ -1,11 +1,11 @@
 export { type AuthAppDeps, createAuthApp, createProvider } from "./app.js";
+export type { AuditEntry, AuditEntryInput, AuditEvent, AuditFilter, AuditLog } from "./audit/types.js";
+export { AUDIT_EVENTS } from "./audit/types.js";
 export { type AuthConfig, type DispatcherClient, loadAuthConfig } from "./config.js";
 export { AuthConfigError, AuthServiceError, InvalidClientError, InvalidGrantError, InvalidRequestError, InvalidScopeError, OAuthError, UnauthorizedClientError, UnsupportedGrantTypeError } from "./errors.js";
 export { grantType as AGENT_DISPATCH_GRANT_TYPE } from "./grants/agent_dispatch.js";
 export type { TokenResponse } from "./grants/grant.js";
-export { type AuthServiceOptions, type RunningAuthService, startAuthService } from "./server.js";
-export type { SessionRecord, SessionStore } from "./store/types.js";
-export type { AuditEntry, AuditEntryInput, AuditEvent, AuditFilter, AuditLog } from "./audit/types.js";
-export { AUDIT_EVENTS } from "./audit/types.js";
 export { KEY_STATUS_MEMBER, type KeyStatus, loadSigningKeysFile, type PublishedKey, type SigningKey, type SigningKeys } from "./keys/signing-keys.js";
 export { AuthMetrics } from "./metrics/auth-metrics.js";
+export { type AuthServiceOptions, type RunningAuthService, startAuthService } from "./server.js";
+export type { SessionRecord, SessionStore } from "./store/types.js";

@@ -12,8 +12,8 @@ import { AuthConfigError } from "./errors.js";
 import { KeyRing } from "./keys/key-ring.js";
 import { loadSigningKeysFile } from "./keys/signing-keys.js";
 import { AuthMetrics } from "./metrics/auth-metrics.js";
-import { openStore } from "./store-factory.js";
 import type { SessionStore } from "./store/types.js";
+import { openStore } from "./store-factory.js";
 
 export { createAuthApp } from "./app.js";
 

@@ -3,10 +3,10 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { DEVELOPMENT } from "@gastown/testkit";
 import { loadSigningKeysFile, startAuthService } from "../src/index.js";
 import { bundleCli, type CliRunner, type Run } from "./cli-runner.js";
 import { type Harness, STORE_KINDS, startHarness } from "./harness.js";
-import { DEVELOPMENT } from "@gastown/testkit";
 
 let runner: CliRunner;
 before(async () => {

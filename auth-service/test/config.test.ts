@@ -3,12 +3,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { DEVELOPMENT } from "@gastown/testkit";
 import { PolicyConfigError, verifyAccessToken } from "@gastown/token-policy";
 import { exportJWK, generateKeyPair } from "jose";
 import request from "supertest";
 import { AuthConfigError, loadAuthConfig, startAuthService } from "../src/index.js";
 import { DEFAULT_AGENT, DISPATCH } from "./harness.js";
-import { DEVELOPMENT } from "@gastown/testkit";
 
 const dir = mkdtempSync(join(tmpdir(), "gt-auth-config-"));
 

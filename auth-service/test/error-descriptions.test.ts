@@ -45,7 +45,10 @@ const CASES: ErrorCase[] = [
   { name: "token: Basic credentials without a colon", send: (h) => token(h, dispatchBody({}), { Authorization: `Basic ${Buffer.from("worker").toString("base64")}` }), error: "invalid_client", status: 401 },
   { name: "token: client_id differs from the Authorization header", send: (h) => token(h, dispatchBody({ client_id: "other" }), worker), error: "invalid_request", status: 400 },
   { name: "token: refresh token presented by another client", send: (h, l) => token(h, form({ grant_type: "refresh_token", refresh_token: l.current.refresh_token }), worker), error: "invalid_grant", status: 400 },
-  { name: "token: reuse of an older refresh token (revokes the session; run last)", send: (h, l) => (h.clock.advance(3600), token(h, refreshBody(l.previous.refresh_token))), error: "invalid_grant", status: 400 },
+  { name: "token: reuse of an older refresh token (revokes the session; run last)", send: (h, l) => {
+      h.clock.advance(3600);
+      return token(h, refreshBody(l.previous.refresh_token));
+    }, error: "invalid_grant", status: 400 },
   { name: "token: a revoked session's current token", send: (h, l) => token(h, refreshBody(l.current.refresh_token)), error: "invalid_grant", status: 400 },
   {
     name: "token: a session past its idle end",

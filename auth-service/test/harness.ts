@@ -1,9 +1,9 @@
 import type { RedisSettings } from "@gastown/service-kit";
-import type { DestinationStream } from "pino";
-import { deleteKeys, randomPrefix, testRedisUrl, DEVELOPMENT } from "@gastown/testkit";
-import { type PolicyOverrides, verifyAccessToken, type AccessTokenClaims } from "@gastown/token-policy";
+import { DEVELOPMENT, deleteKeys, randomPrefix, testRedisUrl } from "@gastown/testkit";
+import { type AccessTokenClaims, type PolicyOverrides, verifyAccessToken } from "@gastown/token-policy";
 import { Redis } from "ioredis";
 import { createLocalJWKSet } from "jose";
+import type { DestinationStream } from "pino";
 import request from "supertest";
 import { type RunningAuthService, startAuthService } from "../src/index.js";
 

@@ -3,11 +3,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { DEVELOPMENT } from "@gastown/testkit";
 import { verifyAccessToken } from "@gastown/token-policy";
 import { createRemoteJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from "jose";
 import { startAuthService } from "../src/index.js";
 import { BASIC, CONTAINER, DEFAULT_AGENT, DISPATCH } from "./harness.js";
-import { DEVELOPMENT } from "@gastown/testkit";
 
 async function newKey(kid: string): Promise<JWK> {
   const { privateKey } = await generateKeyPair("ES256", { extractable: true });

@@ -3,10 +3,10 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { exportJWK, generateKeyPair } from "jose";
-import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { waitFor } from "@gastown/testkit";
+import { exportJWK, generateKeyPair } from "jose";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 

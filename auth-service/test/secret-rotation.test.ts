@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { deleteKeys, randomPrefix, testRedisUrl, DEVELOPMENT } from "@gastown/testkit";
+import { DEVELOPMENT, deleteKeys, randomPrefix, testRedisUrl } from "@gastown/testkit";
 import { Redis } from "ioredis";
 import { type RunningAuthService, startAuthService } from "../src/index.js";
 import { BASIC, CONTAINER, DEFAULT_AGENT, DISPATCH } from "./harness.js";

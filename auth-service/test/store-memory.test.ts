@@ -1,5 +1,5 @@
-import { InProcessRevocationBus, type RevocationEvent } from "@gastown/token-policy";
 import { waitFor } from "@gastown/testkit";
+import { InProcessRevocationBus, type RevocationEvent } from "@gastown/token-policy";
 import { createMemoryStore } from "../src/store/index.js";
 import { storeContract } from "./store-contract.js";
 

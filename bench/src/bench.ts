@@ -2,8 +2,9 @@ import { startRedisServer, testRedisUrl } from "@gastown/testkit";
 import { Redis } from "ioredis";
 import { currentLoad, machineInfo } from "./machine.js";
 import { Progress } from "./progress.js";
-import type { BenchReport } from "./report/report.js";
 import { redisVersion } from "./redis/command-stats.js";
+import { METHOD_NOTES } from "./report/notes.js";
+import type { BenchReport } from "./report/report.js";
 import { measureCallbacks } from "./scenarios/callbacks.js";
 import { measureRefreshGrants } from "./scenarios/refresh-grants.js";
 import { measureRoundTrips } from "./scenarios/round-trips.js";
@@ -13,7 +14,6 @@ import { measureTokenChecks } from "./scenarios/token-check.js";
 import { startAuthTarget } from "./targets/auth-target.js";
 import { startOidcTarget } from "./targets/oidc-target.js";
 import type { RefreshTarget } from "./targets/refresh-target.js";
-import { METHOD_NOTES } from "./report/notes.js";
 
 type TargetStarter = (redisUrl: string) => Promise<RefreshTarget>;
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
 import { DEVELOPMENT, waitFor } from "@gastown/testkit";
 import { CONTROL_TOKEN, control } from "./helpers/agent-command.js";

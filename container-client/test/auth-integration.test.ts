@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startAuthService } from "@gastown/auth-service";
-import { waitFor, DEVELOPMENT } from "@gastown/testkit";
+import { DEVELOPMENT, waitFor } from "@gastown/testkit";
 import { type RunningSupervisor, startSupervisor } from "../src/index.js";
 import { CONTROL_TOKEN, control, sampleAgentCommand } from "./helpers/agent-command.js";
 import { adminRevoke, dispatch, policyVerifier } from "./helpers/auth.js";

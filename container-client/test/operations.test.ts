@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
-import { freePort, scrape, waitFor, DEVELOPMENT } from "@gastown/testkit";
+import { DEVELOPMENT, freePort, scrape, waitFor } from "@gastown/testkit";
 import { REFRESH_OUTCOMES, type RefreshOutcome, type RunningSupervisor, startSupervisor } from "../src/index.js";
 import { CONTROL_TOKEN, control, sampleAgentCommand } from "./helpers/agent-command.js";
 import { adminRevoke, dispatch } from "./helpers/auth.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { waitFor } from "@gastown/testkit";
 import { type RunningSupervisor, startSupervisor } from "../src/index.js";
 import { CONTROL_TOKEN, control } from "./helpers/agent-command.js";

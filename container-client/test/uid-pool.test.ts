@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { randomUidRange, waitFor } from "@gastown/testkit";
-import { missingIsolationCapabilities, parseAgentEnvNames, parseAgentUids, resolveAgentUsers, type RunningSupervisor, startSupervisor, UidPool } from "../src/index.js";
+import { missingIsolationCapabilities, parseAgentEnvNames, parseAgentUids, type RunningSupervisor, resolveAgentUsers, startSupervisor, UidPool } from "../src/index.js";
 import { CONTROL_TOKEN, control, sampleAgentCommand } from "./helpers/agent-command.js";
 import { RecordingApi } from "./helpers/recording-api.js";
 import { RecordingTokenEndpoint } from "./helpers/token-endpoint.js";

@@ -5,7 +5,7 @@ import { describeRedis } from "@gastown/service-kit";
  * compact line for each refresh, callback, push and revocation as it happens.
  * Ctrl-C stops everything and exits 0. Flags: see `USAGE` (`npm start -- --help`).
  */
-import { type StackEvent, formatEvent, shortId } from "./stack/events.js";
+import { formatEvent, type StackEvent, shortId } from "./stack/events.js";
 import { parseStackOptions, StackUsageError, USAGE } from "./stack/options.js";
 import { startLocalStack } from "./stack/start.js";
 import { AgentWatch } from "./stack/watch.js";

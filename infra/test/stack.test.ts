@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { randomPrefix, startRedisServer, waitFor } from "@gastown/testkit";
 
 const STACK = fileURLToPath(new URL("../dist/stack.js", import.meta.url));

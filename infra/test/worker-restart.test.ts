@@ -3,8 +3,8 @@ import { after, before, test } from "node:test";
 import { waitFor } from "@gastown/testkit";
 import { Redis } from "ioredis";
 import { MAYOR, polecat, sentCalls, TOWN, tally } from "./harness/agents.js";
-import { renewalsByInstance, waitForClaimBy, waitForTakeover } from "./harness/claims.js";
 import { sleep } from "./harness/checks.js";
+import { renewalsByInstance, waitForClaimBy, waitForTakeover } from "./harness/claims.js";
 import { type DispatchedAgent, dispatchAgents, type FaultStack, startFaultStack } from "./harness/fault-stack.js";
 
 // DESIGN.md "worker-api state: restarts and replicas". Sessions end after 20 s; the worker

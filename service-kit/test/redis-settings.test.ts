@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { describeRedis, redisSettings, RedisSettingsError } from "../src/index.js";
+import { describeRedis, RedisSettingsError, redisSettings } from "../src/index.js";
 
 test("no Redis setting is the in-memory mode", () => {
   assert.equal(redisSettings({}), null);

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { freePort } from "./ports.js";
-import { type RedisProcess, askNode as ask, spawnRedisProcess, tempDir } from "./redis-process.js";
+import { askNode as ask, type RedisProcess, spawnRedisProcess, tempDir } from "./redis-process.js";
 import { waitFor } from "./wait.js";
 
 export interface RedisClusterOptions {

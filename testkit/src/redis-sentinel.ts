@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "./ports.js";
-import { type RedisProcess, askNode as ask, spawnRedisProcess, tempDir } from "./redis-process.js";
+import { askNode as ask, type RedisProcess, spawnRedisProcess, tempDir } from "./redis-process.js";
 import { replicasInSync } from "./replication.js";
 import { waitFor } from "./wait.js";
 

@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import type { ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
 import { freePort } from "./ports.js";
 import { HOW_TO_GET_REDIS, redisAnswers, spawnRedisProcess, tempDir } from "./redis-process.js";

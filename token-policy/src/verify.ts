@@ -1,4 +1,4 @@
-import { type CryptoKey, type JWTVerifyGetKey, type KeyObject, jwtVerify } from "jose";
+import { type CryptoKey, type JWTVerifyGetKey, jwtVerify, type KeyObject } from "jose";
 import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, isId, isRole, isSessionId, REQUIRED_CLAIMS } from "./claims.js";
 import type { TokenPolicy } from "./config.js";
 import { InvalidAccessTokenError } from "./errors.js";

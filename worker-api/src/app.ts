@@ -1,6 +1,6 @@
+import type { RedisConnection } from "@gastown/service-kit";
 import { errorMiddleware } from "@gastown/service-kit";
 import Router from "@koa/router";
-import type { RedisConnection } from "@gastown/service-kit";
 import Koa, { type Middleware } from "koa";
 import type { JwksKeySource } from "./auth/jwks.js";
 import type { Dispatcher } from "./dispatch/dispatcher.js";

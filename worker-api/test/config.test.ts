@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { absoluteRenewAtMs, idleRenewAtMs, loadWorkerSettings, renewalMarginMs, WorkerConfigError } from "../src/index.js";
 import { loadPolicy } from "@gastown/token-policy";
+import { absoluteRenewAtMs, idleRenewAtMs, loadWorkerSettings, renewalMarginMs, WorkerConfigError } from "../src/index.js";
 
 const STRONG = { secret: "wk-Q9vX2mL7pR4tK8nB3cJ6hF1dS5gA0zY", operator: "op-Z8yW3qE6rT9uI2oP5aS7dF4gH1jK0xC", control: "ct-M4nB7vC2xZ9lK6jH3gF8dS1aQ5wE0rT" };
 const FULL = { WORKER_CLIENT_ID: "w", WORKER_CLIENT_SECRET: STRONG.secret, WORKER_OPERATOR_TOKEN: STRONG.operator, CONTAINER_CONTROL_TOKEN: STRONG.control, REDIS_URL: "redis://127.0.0.1:6379/2" };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
-import { waitFor, DEVELOPMENT } from "@gastown/testkit";
+import { DEVELOPMENT, waitFor } from "@gastown/testkit";
 import { InProcessRevocationBus, type PolicyOverrides } from "@gastown/token-policy";
 import { type RunningWorkerApi, startWorkerApi, type TokenPair } from "../src/index.js";
 import { adminRevoke, adminSession, refresh } from "./helpers/auth.js";

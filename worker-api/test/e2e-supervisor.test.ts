@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
 import { type RunningSupervisor, startSupervisor } from "@gastown/container-client";
-import { deleteKeys, freePort, randomPrefix, randomUidRange, testRedisUrl, waitFor, DEVELOPMENT } from "@gastown/testkit";
+import { DEVELOPMENT, deleteKeys, freePort, randomPrefix, randomUidRange, testRedisUrl, waitFor } from "@gastown/testkit";
 import type { PolicyOverrides } from "@gastown/token-policy";
 import { Redis } from "ioredis";
 import { type AgentRecords, type RunningWorkerApi, startWorkerApi } from "../src/index.js";

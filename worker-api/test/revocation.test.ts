@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
-import { deleteKeys, randomPrefix, type RedisServer, startRedisServer, testRedisUrl, waitFor, DEVELOPMENT } from "@gastown/testkit";
+import { DEVELOPMENT, deleteKeys, type RedisServer, randomPrefix, startRedisServer, testRedisUrl, waitFor } from "@gastown/testkit";
 import { InProcessRevocationBus, revokedSetKey } from "@gastown/token-policy";
 import { Redis } from "ioredis";
 import { RevocationList, type RunningWorkerApi } from "../src/index.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
-import { deleteKeys, randomPrefix, testRedisUrl, waitFor, DEVELOPMENT } from "@gastown/testkit";
+import { DEVELOPMENT, deleteKeys, randomPrefix, testRedisUrl, waitFor } from "@gastown/testkit";
 import { loadPolicy, type PolicyOverrides } from "@gastown/token-policy";
 import { Redis } from "ioredis";
 import { type RunningWorkerApi, startWorkerApi, supersededRevokeAtMs, type TokenPair } from "../src/index.js";

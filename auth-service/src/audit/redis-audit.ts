@@ -1,5 +1,5 @@
-import { isRevocationReason } from "@gastown/token-policy";
 import type { RedisConnection } from "@gastown/service-kit";
+import { isRevocationReason } from "@gastown/token-policy";
 import { AUDIT_EVENTS, type AuditEntry, type AuditEntryInput, type AuditEvent, type AuditFilter, type AuditLog, matchesAudit } from "./types.js";
 
 /** A buffered batch goes out after this long, or at once when it reaches FLUSH_ENTRIES. */

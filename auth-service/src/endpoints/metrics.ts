@@ -1,5 +1,5 @@
-import type { AuthMiddleware } from "../http/state.js";
 import { renderMetrics } from "@gastown/service-kit";
+import type { AuthMiddleware } from "../http/state.js";
 
 /** Prometheus exposition of this instance's registry (no credentials: counts only, never ids or tokens). */
 export const metricsEndpoint: AuthMiddleware = async function metrics(ctx) {

@@ -1,5 +1,5 @@
-import type { GrantModule } from "./grant.js";
 import * as agentDispatch from "./agent_dispatch.js";
+import type { GrantModule } from "./grant.js";
 import * as refreshToken from "./refresh_token.js";
 
 /** Every grant the token endpoint accepts, registered from this one list. */

@@ -1,4 +1,4 @@
 export { StoreError, type StoreErrorCode } from "./errors.js";
 export { createMemoryStore, type MemoryStoreOptions } from "./memory/index.js";
 export { createRedisStore, type RedisStoreOptions } from "./redis/index.js";
-export type { CreatedSession, EndedSession, InvalidReason, NewSession, RotateInput, RotateResult, SessionFilter, SessionPage, SessionRecord, SessionState, SessionStore, OnSessionEnded } from "./types.js";
+export type { CreatedSession, EndedSession, InvalidReason, NewSession, OnSessionEnded, RotateInput, RotateResult, SessionFilter, SessionPage, SessionRecord, SessionState, SessionStore } from "./types.js";

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { waitFor } from "@gastown/testkit";
-import type { ChildServer, StartChildOptions } from "./start-child.js";
 import type { ReadyMessage } from "./protocol.js";
+import type { ChildServer, StartChildOptions } from "./start-child.js";
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;

@@ -1,8 +1,8 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type AccessTokenClaims, DEFAULT_CONTAINER_CLIENT_ID } from "@gastown/token-policy";
 import { createLogger } from "@gastown/service-kit";
+import { type AccessTokenClaims, DEFAULT_CONTAINER_CLIENT_ID } from "@gastown/token-policy";
 import { createWorkerApp, startWorkerApi } from "@gastown/worker-api";
 import type { Context, Next } from "koa";
 import { childConfig, failChild, serveParent } from "./serve-parent.js";

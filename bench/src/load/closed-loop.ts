@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { SampleBuffer, type RunSummary, summarize } from "./stats.js";
+import { type RunSummary, SampleBuffer, summarize } from "./stats.js";
 
 /**
  * One virtual client: performs one operation and says whether it succeeded. A worker

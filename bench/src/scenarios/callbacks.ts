@@ -1,5 +1,5 @@
-import { mergeRuns, type ClosedLoopResult } from "../load/closed-loop.js";
 import { startChild } from "../children/start-child.js";
+import { type ClosedLoopResult, mergeRuns } from "../load/closed-loop.js";
 import type { Progress } from "../progress.js";
 import type { CallbackFigures } from "../report/report.js";
 import type { AuthTarget } from "../targets/auth-target.js";

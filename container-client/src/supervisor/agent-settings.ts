@@ -1,6 +1,6 @@
-import type { UidRange } from "./agent-uids-setting.js";
 import { parseAgentEnvNames } from "./agent-env-setting.js";
 import { missingIsolationCapabilities, resolveAgentUsers } from "./agent-isolation.js";
+import type { UidRange } from "./agent-uids-setting.js";
 import { parseAgentUids } from "./agent-uids-setting.js";
 
 /** The agent settings of `SupervisorOptions`. */

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
-import type { Logger } from "pino";
 import type { TokenPolicy } from "@gastown/token-policy";
+import type { Logger } from "pino";
 import { AgentStateError, SpawnError } from "../errors.js";
 import type { SupervisorMetrics } from "../metrics/supervisor-metrics.js";
 import type { AgentIdentity } from "../routes.js";

@@ -1,5 +1,5 @@
-import type { Logger } from "pino";
 import { isId } from "@gastown/token-policy";
+import type { Logger } from "pino";
 import { type AgentIdentity, mergeCompleteUrl } from "../routes.js";
 import type { Outbox } from "./outbox.js";
 

@@ -1,5 +1,5 @@
-import type { Logger } from "pino";
 import { type RandomSource, retryDelayMs, type TokenPolicy } from "@gastown/token-policy";
+import type { Logger } from "pino";
 import type { AgentSession } from "../session/agent-session.js";
 import { systemTimers, type TimerHandle, type Timers } from "../session/timers.js";
 

@@ -1,6 +1,6 @@
-import { createRemoteJWKSet } from "jose";
-import { verifyAccessToken } from "@gastown/token-policy";
 import type { RunningAuthService } from "@gastown/auth-service";
+import { verifyAccessToken } from "@gastown/token-policy";
+import { createRemoteJWKSet } from "jose";
 import type { TokenPair } from "../../src/index.js";
 import type { TokenVerifier } from "./recording-api.js";
 

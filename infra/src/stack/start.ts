@@ -3,10 +3,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type RunningAuthService, startAuthService } from "@gastown/auth-service";
 import { defaultAgentCommand, type RunningSupervisor, startSupervisor } from "@gastown/container-client";
-import { InProcessRevocationBus, parseRevocationEvent, type RevocationEvent, revocationChannel } from "@gastown/token-policy";
-import { freePort } from "@gastown/testkit";
-import { type RunningWorkerApi, startWorkerApi } from "@gastown/worker-api";
 import { createRedisSubscriber, type RedisConnection } from "@gastown/service-kit";
+import { freePort } from "@gastown/testkit";
+import { InProcessRevocationBus, parseRevocationEvent, type RevocationEvent, revocationChannel } from "@gastown/token-policy";
+import { type RunningWorkerApi, startWorkerApi } from "@gastown/worker-api";
 import type { StackOptions } from "./options.js";
 
 /** The agents `npm start` dispatches: the Mayor and one polecat. */

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { DEFAULT_CONTAINER_CLIENT_ID } from "@gastown/token-policy";
 import { waitFor } from "@gastown/testkit";
-import { MAYOR, TOWN, sentCalls } from "../harness/agents.js";
+import { DEFAULT_CONTAINER_CLIENT_ID } from "@gastown/token-policy";
+import { MAYOR, sentCalls, TOWN } from "../harness/agents.js";
 import { waitForRenewal, waitForSessionInUse } from "../harness/checks.js";
 import { dispatchAgents, type ProxiedFaultStack, startFaultStack } from "../harness/fault-stack.js";
 

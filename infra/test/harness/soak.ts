@@ -6,7 +6,7 @@ import { type RunningAuthService, startAuthService } from "@gastown/auth-service
 import { type RunningSupervisor, startSupervisor } from "@gastown/container-client";
 import { closeRedis, createRedisConnection, createRedisSubscriber, type RedisSettings } from "@gastown/service-kit";
 import { DEVELOPMENT, deleteKeys, freePort, randomPrefix, randomUidRange } from "@gastown/testkit";
-import { parseRevocationEvent, type PolicyOverrides, type RevocationEvent, revocationChannel } from "@gastown/token-policy";
+import { type PolicyOverrides, parseRevocationEvent, type RevocationEvent, revocationChannel } from "@gastown/token-policy";
 import { type RunningWorkerApi, startWorkerApi } from "@gastown/worker-api";
 import type { StackEvent } from "../../src/stack/events.js";
 import { AgentWatch } from "../../src/stack/watch.js";

@@ -1,5 +1,5 @@
-import { isRevocationReason, type RevocationReason, revokedReasonKey } from "@gastown/token-policy";
 import { type RedisConnection, runStages } from "@gastown/service-kit";
+import { isRevocationReason, type RevocationReason, revokedReasonKey } from "@gastown/token-policy";
 
 /**
  * Reads why sessions were revoked from the auth-service's per-session reason keys

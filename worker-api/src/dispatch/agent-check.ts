@@ -3,8 +3,8 @@ import { type DispatchDeps, sessionIndexUntilMs } from "./deps.js";
 import { nextDueMs, renewAtMs } from "./due.js";
 import type { HeldAgent } from "./held-agent.js";
 import { checkSessionHealth } from "./reconcile.js";
-import { askContainer, actOnRevocation, mayReplaceSession } from "./revocation-check.js";
 import { backOff, renewSession, retire, revokeRetired } from "./renewal.js";
+import { actOnRevocation, askContainer, mayReplaceSession } from "./revocation-check.js";
 
 /**
  * A fresh session written as `pending` by an instance that did not finish (it was killed

@@ -1,8 +1,8 @@
 import { isFinalRevocation, isRevocationReason, RENEWABLE_REASONS, type RevocationEvent } from "@gastown/token-policy";
 import { AgentAlreadyRunningError, AgentBusyError, AgentRevokedError, UnknownAgentError } from "../errors.js";
 import { isBusy } from "../state/types.js";
-import { type ManagedAgentView, newAgentRecord, viewOf } from "./agent-record.js";
 import { checkClaimedAgent } from "./agent-check.js";
+import { type ManagedAgentView, newAgentRecord, viewOf } from "./agent-record.js";
 import { ClaimLoop } from "./claim-loop.js";
 import { type DispatchDeps, sessionIndexUntilMs } from "./deps.js";
 import { nextDueMs } from "./due.js";

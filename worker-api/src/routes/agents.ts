@@ -2,8 +2,8 @@ import type Router from "@koa/router";
 import type { Middleware } from "koa";
 import type { RecordKind } from "../records/types.js";
 import { bindRoute } from "./binding.js";
-import { storeRecord } from "./record.js";
 import type { RouteDeps } from "./deps.js";
+import { storeRecord } from "./record.js";
 
 const RIG_AGENT_ACTIONS: Record<string, RecordKind> = { heartbeat: "heartbeat", events: "event", done: "done", completed: "completed" };
 const TOWN_AGENT_ACTIONS: Record<string, RecordKind> = { heartbeat: "heartbeat", events: "event", completed: "completed" };

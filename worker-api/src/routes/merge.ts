@@ -1,5 +1,5 @@
-import type Router from "@koa/router";
 import { isId } from "@gastown/token-policy";
+import type Router from "@koa/router";
 import type { Middleware } from "koa";
 import { InvalidRequestError } from "../errors.js";
 import { bindRoute } from "./binding.js";

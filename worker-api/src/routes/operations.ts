@@ -1,5 +1,5 @@
-import type Router from "@koa/router";
 import type { RedisConnection } from "@gastown/service-kit";
+import type Router from "@koa/router";
 import type { Context } from "koa";
 import type { JwksKeySource } from "../auth/jwks.js";
 import type { WorkerMetrics } from "../metrics/worker-metrics.js";

@@ -1,5 +1,5 @@
-import { isRevocationReason, type RevocationReason } from "@gastown/token-policy";
 import type { RedisConnection } from "@gastown/service-kit";
+import { isRevocationReason, type RevocationReason } from "@gastown/token-policy";
 import type { AgentRecordData } from "../dispatch/agent-record.js";
 import { defineAgentStateCommands } from "./commands.js";
 import { AgentStateKeys } from "./keys.js";

@@ -1,5 +1,5 @@
-import type { TokenPolicy } from "@gastown/token-policy";
 import type { RedisConnection } from "@gastown/service-kit";
+import type { TokenPolicy } from "@gastown/token-policy";
 import { checkLimit, decodeCursor, encodeCursor, isAfter, type ListPosition, pageOf } from "../lib/cursor.js";
 import { type FilterField, filterEntries, matchesFilter } from "../lib/filter.js";
 import type { StoredSession } from "../lib/stored-session.js";
