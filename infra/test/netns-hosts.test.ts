@@ -9,6 +9,7 @@ import { Redis } from "ioredis";
 import { MAYOR, polecat, sentCalls, TOWN, tally } from "./harness/agents.js";
 import { activeSession, agentPid, assertEveryCallbackStored, waitForRotation } from "./harness/checks.js";
 import { dispatchAgents } from "./harness/fault-stack.js";
+import { requestJson } from "./harness/http-json.js";
 import { NetnsLab, netnsUnavailable, sweepLeftovers } from "./harness/netns.js";
 import { NamespaceRelay } from "./harness/ns-relay.js";
 import { ServiceProcess } from "./harness/service.js";
@@ -17,9 +18,9 @@ import { ProcessStack } from "./harness/stack.js";
 // DESIGN.md "Deployments beyond one machine": each service on a host of its own (a network
 // namespace), Redis on another, all on one bridge in 198.18.0.0/24; the test reaches them
 // from a "client" host through a relay, so its own namespace gets no address and no route.
-// Every service gets real secrets; auth-service and supervisor run with NODE_ENV unset
-// (production rules). The worker-api alone runs with NODE_ENV=development (harness/stack.ts):
-// it refuses an issuer that is not https otherwise, and these hosts have no TLS.
+// Every service gets real secrets and runs with NODE_ENV unset (production rules), as the
+// manifests deploy them: the auth-service answers HTTPS with a throwaway CA's certificate,
+// which the worker-api and the supervisor trust (ProcessStack `tls`).
 const ADDRESS = { redis: "198.18.0.10", auth: "198.18.0.11", worker: "198.18.0.12", container: "198.18.0.13", client: "198.18.0.2" } as const;
 const PORT = { redis: 6379, auth: 4000, worker: 4100, container: 4200 } as const;
 type Service = "auth" | "worker" | "container";
@@ -94,15 +95,18 @@ test("each service on its own host (network namespaces on a bridge, Redis on ano
     redisUrl: `redis://:${password}@${ADDRESS.redis}:${PORT.redis}`,
     lifetimes: LIFETIMES,
     placement: { auth: place("auth"), worker: place("worker"), container: place("container") },
+    tls: true,
   });
   made.stack = stack;
 
   // (1) Ready at its own address, seen from another host; nothing on 127.0.0.1 in its namespace.
+  assert.match(stack.authUrl, /^https:/, "the issuer is served over TLS");
+  for (const service of [stack.auth, stack.worker, stack.supervisor]) assert.equal(service.env.NODE_ENV, undefined, `${service.name} runs by production rules`);
   for (const service of SERVICES) {
-    const url = relay.url(service);
+    const url = service === "auth" ? stack.authUrl : relay.url(service);
     const ready = await waitFor(async () => {
-      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
-      return res?.status === 200 ? ((await res.json()) as Record<string, unknown>) : undefined;
+      const res = await requestJson(`${url}/readyz`, { ca: stack.authCa, timeoutMs: 2_000 }).catch(() => undefined);
+      return res?.status === 200 ? res.body : undefined;
     }, 20_000, `${service} ready`);
     assert.equal(ready.status, "ok", `${service} /readyz: ${JSON.stringify(ready)}`);
     assert.equal(await lab.connectFrom(service, ADDRESS[service], PORT[service]), "connected", `${service} listens on ${ADDRESS[service]}`);
@@ -134,9 +138,9 @@ test("each service on its own host (network namespaces on a bridge, Redis on ano
   }, 10_000, "a freshly refreshed polecat token", 20);
   assert.equal((await heartbeatWith(stack.workerUrl, token)).status, 202, "the polecat's current token works before the revocation");
   const supervisorLines = stack.supervisor.lines.length;
-  const revoke = await fetch(`${stack.authUrl}/admin/sessions/${pole.sessionId}`, { method: "DELETE", headers: { authorization: `Bearer ${stack.secrets.adminToken}` } });
+  const revoke = await stack.revokeSession(pole.sessionId);
   const answeredAt = Date.now();
-  assert.deepEqual([revoke.status, await revoke.json()], [200, { revoked: 1 }]);
+  assert.deepEqual([revoke.status, revoke.body], [200, { revoked: 1 }]);
   const refused = await waitFor(async () => {
     const res = await heartbeatWith(stack.workerUrl, token);
     return res.status === 401 ? { ...res, at: Date.now() } : undefined;

@@ -1,9 +1,10 @@
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, randomPrefix, randomUidRange } from "@gastown/testkit";
+import { freePort, makeTestCertificates, randomPrefix, randomUidRange, type TestCertificates } from "@gastown/testkit";
 import { type AgentSpec, makeRecordDir, TOWN } from "./agents.js";
+import { type JsonAnswer, requestJson } from "./http-json.js";
 import { makeSecrets, type StackSecrets } from "./keys.js";
 import { RoundRobinProxy } from "./round-robin.js";
 import { answers, ServiceProcess } from "./service.js";
@@ -58,6 +59,12 @@ export interface ProcessStackOptions {
   workerEnv?: NodeJS.ProcessEnv;
   /** Each service's host, port and launcher (one worker-api, no proxy); default loopback, free ports. */
   placement?: StackPlacement;
+  /**
+   * Production as deployed: the auth-service answers HTTPS with a throwaway CA's certificate
+   * (AUTH_TLS_*), the worker-api and the supervisor trust that CA (NODE_EXTRA_CA_CERTS), and
+   * the worker-api runs with NODE_ENV unset. Default: plain http, worker in development.
+   */
+  tls?: boolean;
 }
 
 interface Places {
@@ -95,6 +102,9 @@ export class ProcessStack {
   readonly workerProxy: RoundRobinProxy | undefined;
   readonly supervisor: ServiceProcess;
   readonly authUrl: string;
+  /** With `tls`: the CA the auth-service's certificate comes from (the test's own calls trust it). */
+  readonly authCa: Buffer | undefined;
+  readonly #certs: TestCertificates | undefined;
   /** Where the operator calls reach the worker-api: the proxy, else the one instance. */
   readonly workerUrl: string;
   readonly containerUrl: string;
@@ -110,12 +120,16 @@ export class ProcessStack {
     chmodSync(this.#dir, 0o711);
     this.recordDir = makeRecordDir(join(this.#dir, "calls"));
     this.secrets = makeSecrets(this.#dir);
-    this.authUrl = testUrl(places.auth);
+    this.#certs = options.tls ? makeTestCertificates([...new Set([places.auth.host, "127.0.0.1"])]) : undefined;
+    this.authCa = this.#certs && readFileSync(this.#certs.caFile);
+    const scheme = this.#certs ? "https:" : "http:";
+    this.authUrl = testUrl(places.auth).replace(/^http:/, scheme);
     this.workerUrls = places.workers.map(testUrl);
     this.workerProxy = places.proxy === undefined ? undefined : new RoundRobinProxy(places.proxy, this.workerUrls);
     this.workerUrl = places.proxy === undefined ? this.workerUrls[0]! : `http://127.0.0.1:${places.proxy}`;
     this.containerUrl = testUrl(places.container);
-    const authAt = serviceUrl(places.auth);
+    const authAt = serviceUrl(places.auth).replace(/^http:/, scheme);
+    const trustAuth = this.#certs ? { NODE_EXTRA_CA_CERTS: this.#certs.caFile } : {};
     const workerAt = places.proxy === undefined ? serviceUrl(places.workers[0]!) : this.workerUrl;
     const s = this.secrets;
     const l = options.lifetimes;
@@ -132,6 +146,7 @@ export class ProcessStack {
       AUTH_ISSUER: authAt,
     };
     const auth = { ...base, AUTH_HOST: places.auth.host, AUTH_PORT: String(places.auth.port), AUTH_TOKEN_SECRET: s.tokenSecret, AUTH_ADMIN_TOKEN: s.adminToken, AUTH_DISPATCHER_CLIENTS: `${s.workerClientId}:${s.workerClientSecret}`, AUTH_SIGNING_KEYS_FILE: s.signingKeysFile };
+    if (this.#certs) Object.assign(auth, { AUTH_TLS_CERT_FILE: this.#certs.certFile, AUTH_TLS_KEY_FILE: this.#certs.keyFile });
     const worker = {
       ...base,
       ...options.workerEnv,
@@ -140,8 +155,8 @@ export class ProcessStack {
       WORKER_OPERATOR_TOKEN: s.operatorToken,
       CONTAINER_CONTROL_TOKEN: s.controlToken,
       CONTAINER_URL: serviceUrl(places.container),
-      // The issuer is plain http: only NODE_ENV=development lets the worker use its metadata.
-      NODE_ENV: "development",
+      // A plain-http issuer: only NODE_ENV=development lets the worker use its metadata.
+      ...(this.#certs ? trustAuth : { NODE_ENV: "development" }),
       TEST_CLOCK_OFFSET_MS: String(options.workerClockOffsetMs ?? 0),
     };
     const agentCommand = [process.execPath, CALLBACK_AGENT, "--interval-ms", String(options.agentIntervalMs ?? 200), "--record-dir", this.recordDir].join(" ");
@@ -157,11 +172,13 @@ export class ProcessStack {
       AGENT_COMMAND: agentCommand,
       // A uid range of this stack's own: another test's supervisor sweeping its uids never kills these agents.
       CONTAINER_AGENT_UIDS: agentUids(),
+      ...trustAuth,
       TEST_CLOCK_OFFSET_MS: String(options.supervisorClockOffsetMs ?? 0),
     };
     const entry = (pkg: string, skewed: string, offset: number | undefined) =>
       offset === undefined ? [join(ROOT, pkg, "dist/main.js")] : ["--import", "tsx", join(HARNESS, skewed)];
-    this.auth = new ServiceProcess("auth-service", [join(ROOT, "auth-service/dist/main.js")], auth, () => answers(`${this.authUrl}/healthz`, {}, 200), command(places.auth));
+    const authReady = async () => (await requestJson(`${this.authUrl}/healthz`, { ca: this.authCa, timeoutMs: 1_000 }).catch(() => undefined))?.status === 200;
+    this.auth = new ServiceProcess("auth-service", [join(ROOT, "auth-service/dist/main.js")], auth, authReady, command(places.auth));
     this.workers = places.workers.map((place, i) => {
       const url = this.workerUrls[i]!;
       const env = { ...worker, WORKER_HOST: place.host, WORKER_PORT: String(place.port) };
@@ -205,14 +222,11 @@ export class ProcessStack {
     await Promise.all([...this.workers.map((w) => w.stop()), this.auth.stop()]);
     await this.workerProxy?.close();
     rmSync(this.#dir, { recursive: true, force: true });
+    if (this.#certs) rmSync(this.#certs.dir, { recursive: true, force: true });
   }
 
-  async #json(url: string, init: RequestInit & { token: string; json?: unknown }): Promise<{ status: number; body: Json }> {
-    const headers: Record<string, string> = { authorization: `Bearer ${init.token}` };
-    if (init.json !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(url, { ...init, headers, body: init.json === undefined ? null : JSON.stringify(init.json), signal: AbortSignal.timeout(10_000) });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Json) : {} };
+  #json(url: string, init: { method?: string; token: string; json?: unknown }): Promise<JsonAnswer> {
+    return requestJson(url, { method: init.method, headers: { authorization: `Bearer ${init.token}` }, json: init.json, ca: this.authCa });
   }
 
   /** Operator API: dispatches an agent; answers the worker's view (201). */
@@ -257,6 +271,11 @@ export class ProcessStack {
     const res = await this.#json(`${this.authUrl}/admin/sessions?agent_id=${agentId}&limit=1000`, { token: this.secrets.adminToken });
     if (res.status !== 200) throw new Error(`admin sessions: ${res.status}`);
     return res.body.sessions as Json[];
+  }
+
+  /** Admin API: revokes one session (`DELETE /admin/sessions/:id`); answers status and body. */
+  revokeSession(sessionId: string): Promise<JsonAnswer> {
+    return this.#json(`${this.authUrl}/admin/sessions/${sessionId}`, { method: "DELETE", token: this.secrets.adminToken });
   }
 
   /** Admin API: one session (404 answers undefined). */
