@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createLogger, createServiceRegistry, listen, type RedisSettings, readTlsFiles, type ServerBounds } from "@gastown/service-kit";
+import { createLogger, createServiceRegistry, listen, type RedisSettings, type ServerBounds } from "@gastown/service-kit";
 import type { InProcessRevocationBus, PolicyOverrides, TokenPolicy } from "@gastown/token-policy";
 import type { DestinationStream } from "pino";
 import { createAuthApp } from "./app.js";
@@ -89,7 +89,7 @@ export async function startAuthService(options: AuthServiceOptions = {}): Promis
       if (handler) return handler(req, res);
       res.writeHead(503, { "Content-Type": "application/json" }).end('{"error":"temporarily_unavailable"}');
     },
-    { host: options.host ?? config.host, port: options.port ?? config.port, bounds: options.bounds, tls: config.tls && readTlsFiles(config.tls) },
+    { host: options.host ?? config.host, port: options.port ?? config.port, bounds: options.bounds, tls: config.tls },
   );
   const url = http.url;
   const policy: TokenPolicy = config.issuerConfigured ? config.policy : Object.freeze({ ...config.policy, issuer: url });

@@ -11,7 +11,7 @@ export { type HttpServer, type ListenOptions, listen, type RequestHandler } from
 export { readBody } from "./http/read-body.js";
 export { DEFAULT_SERVER_BOUNDS, type ServerBounds } from "./http/server-bounds.js";
 export { requireStaticBearer, StaticBearer, type StaticBearerCheck, type StaticBearerOptions } from "./http/static-bearer.js";
-export { readTlsFiles, type TlsCredentials, type TlsFiles } from "./http/tls.js";
+export type { TlsFiles } from "./http/tls.js";
 export { createLogger, type Logger, type LoggerSettings } from "./logger.js";
 export { counter, counterBy, gaugeAtScrape, type MetricSpec } from "./metrics/instruments.js";
 export { createServiceRegistry, renderMetrics, ServiceMetrics } from "./metrics/registry.js";

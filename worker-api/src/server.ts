@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chooseRedis, createLogger, createRedisConnection, describeRedis, listen, type RedisConnection, type RedisSettings, readTlsFiles, type ServerBounds, type TlsFiles } from "@gastown/service-kit";
+import { chooseRedis, createLogger, createRedisConnection, describeRedis, listen, type RedisConnection, type RedisSettings, type ServerBounds, type TlsFiles } from "@gastown/service-kit";
 import { InProcessRevocationBus, loadPolicy, type PolicyOverrides, type TokenPolicy } from "@gastown/token-policy";
 import { createWorkerApp } from "./app.js";
 import { InProcessRevocationSync } from "./auth/in-process-revocation-sync.js";
@@ -222,7 +222,7 @@ export async function startWorkerApi(options: WorkerApiOptions): Promise<Running
   const authenticator = authenticate({ policy, keys, cache: verifyCache, revocations, revocationsConfirmed: confirmed, now, log, metrics });
   const app = createWorkerApp({ authenticator, records, now, log, operatorToken, dispatcher, metrics, keys, redis, revocationsConfirmed: confirmed, maxRecordBytes: recordLimits.maxRecordBytes });
 
-  const http = await listen(app.callback(), { host: options.host ?? "127.0.0.1", port: options.port ?? 0, bounds: options.bounds, tls: options.tls && readTlsFiles(options.tls) });
+  const http = await listen(app.callback(), { host: options.host ?? "127.0.0.1", port: options.port ?? 0, bounds: options.bounds, tls: options.tls });
   const url = http.url;
   log.info({ url, issuer: policy.issuer, redis: redisSettings ? describeRedis(redisSettings) : "off" }, "worker-api listening");
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createLogger, listen, readTlsFiles, type ServerBounds, type TlsFiles, tokenEndpointUrl } from "@gastown/service-kit";
+import { createLogger, listen, type ServerBounds, type TlsFiles, tokenEndpointUrl } from "@gastown/service-kit";
 import { DEFAULT_CONTAINER_CLIENT_ID, loadPolicy, type PolicyOverrides } from "@gastown/token-policy";
 import { ConfigError } from "../errors.js";
 import { SupervisorMetrics } from "../metrics/supervisor-metrics.js";
@@ -132,7 +132,7 @@ export async function startSupervisor(options: SupervisorOptions): Promise<Runni
   });
   const operations = operationsRouter(metrics, { authUrl: options.authUrl, apiUrl: options.apiUrl });
   const app = createControlApp(manager, options.controlToken, log, operations);
-  const http = await listen(app.callback(), { host: options.host ?? "127.0.0.1", port: options.port ?? 4200, bounds: options.bounds, tls: options.tls && readTlsFiles(options.tls) });
+  const http = await listen(app.callback(), { host: options.host ?? "127.0.0.1", port: options.port ?? 4200, bounds: options.bounds, tls: options.tls });
   const url = http.url;
   log.info({ url, stateDir, agentUids: uids === null ? "off" : `${uids.range.first}-${uids.range.last}` }, "container supervisor listening");
   return {

@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { listenUrl } from "../settings/values.js";
 import { DEFAULT_SERVER_BOUNDS, type ServerBounds } from "./server-bounds.js";
-import type { TlsCredentials } from "./tls.js";
+import { readTlsFiles, type TlsFiles } from "./tls.js";
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -13,8 +13,8 @@ export interface ListenOptions {
   port: number;
   /** Overrides of `DEFAULT_SERVER_BOUNDS` (tests shorten them). */
   bounds?: Partial<ServerBounds>;
-  /** Serve HTTPS with these (`readTlsFiles`); plain HTTP when absent. */
-  tls?: TlsCredentials;
+  /** Serve HTTPS with this certificate chain and key (read once, here); plain HTTP when absent. */
+  tls?: TlsFiles;
 }
 
 export interface HttpServer {
@@ -59,7 +59,7 @@ export async function listen(handler: RequestHandler, options: ListenOptions): P
       handler(req, res);
   };
   // An https.Server is an http.Server underneath (same timeouts, close and connection calls).
-  const server: Server = options.tls ? createHttpsServer({ ...serverOptions, ...options.tls }, answer) : createServer(serverOptions, answer);
+  const server: Server = options.tls ? createHttpsServer({ ...serverOptions, ...readTlsFiles(options.tls) }, answer) : createServer(serverOptions, answer);
   server.maxConnections = bounds.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -6,14 +6,8 @@ export interface TlsFiles {
   keyFile: string;
 }
 
-/** The PEM contents `listen` serves HTTPS with. */
-export interface TlsCredentials {
-  cert: Buffer;
-  key: Buffer;
-}
-
-/** Reads the PEM files (at start); an unreadable file is an `Error` naming the file, never its content. */
-export function readTlsFiles(files: TlsFiles): TlsCredentials {
+/** Reads the PEM files (`listen`, at start); an unreadable file is an `Error` naming the file, never its content. */
+export function readTlsFiles(files: TlsFiles): { cert: Buffer; key: Buffer } {
   const read = (path: string, what: string): Buffer => {
     try {
       return readFileSync(path);
