@@ -33,28 +33,23 @@ describe("a Redis that cannot serve answers 503 with Retry-After, a Redis bug st
     assert.deepEqual(errorAnswer(error), { status: 500, headers: {}, body: { error: "server_error" }, exposed: false });
   });
 
-  it("the memory limit under noeviction (OOM) is 503", async () => {
-    await redis.config("SET", "maxmemory-policy", "noeviction");
-    await redis.config("SET", "maxmemory", "1");
-    try {
-      const error = await rejection(redis.set("gt:kit-unavailable:k", "v"));
-      assert.match(String(error), /OOM/);
-      assert.deepEqual(errorAnswer(error), { status: 503, headers: { "Retry-After": "1" }, body: { error: "temporarily_unavailable" }, exposed: false });
-    } finally {
-      await redis.config("SET", "maxmemory", "0");
-    }
-  });
-
-  it("too few replicas for min-replicas-to-write (NOREPLICAS) is 503", async () => {
-    await redis.config("SET", "min-replicas-to-write", "1");
-    try {
-      const error = await rejection(redis.set("gt:kit-unavailable:k", "v"));
-      assert.match(String(error), /NOREPLICAS/);
-      assert.deepEqual(errorAnswer(error), { status: 503, headers: { "Retry-After": "1" }, body: { error: "temporarily_unavailable" }, exposed: false });
-    } finally {
-      await redis.config("SET", "min-replicas-to-write", "0");
-    }
-  });
+  // Each refusal is set up on the server, shown on a write, then undone.
+  const refusals = [
+    { what: "the memory limit under noeviction (OOM)", reply: /OOM/, on: [["maxmemory-policy", "noeviction"], ["maxmemory", "1"]], off: [["maxmemory", "0"]] },
+    { what: "too few replicas for min-replicas-to-write (NOREPLICAS)", reply: /NOREPLICAS/, on: [["min-replicas-to-write", "1"]], off: [["min-replicas-to-write", "0"]] },
+  ];
+  for (const { what, reply, on, off } of refusals) {
+    it(`${what} is 503`, async () => {
+      for (const [name, value] of on) await redis.config("SET", name!, value!);
+      try {
+        const error = await rejection(redis.set("gt:kit-unavailable:k", "v"));
+        assert.match(String(error), reply);
+        assert.deepEqual(errorAnswer(error), { status: 503, headers: { "Retry-After": "1" }, body: { error: "temporarily_unavailable" }, exposed: false });
+      } finally {
+        for (const [name, value] of off) await redis.config("SET", name!, value!);
+      }
+    });
+  }
 
   it("a store's own finding that Redis cannot serve safely now (RedisNotSafeNowError, or in a cause) is 503", () => {
     const finding = new RedisNotSafeNowError("0 of 1 replicas acknowledged the write");
