@@ -50,10 +50,10 @@ for (const kind of STORE_KINDS) {
       assert.match(listedTable.stdout, /cli-agent/);
       assert.match(listedTable.stdout, /^more: --cursor /m);
 
-      const shown = await cli(["show", pair.session_id, "--json"], env);
+      const shown = await cli(["show", "--json", "--", pair.session_id], env);
       assert.equal(shown.code, 0, shown.stderr);
       assert.equal(JSON.parse(shown.stdout).state, "active");
-      const shownTable = await cli(["show", pair.session_id], env);
+      const shownTable = await cli(["show", "--", pair.session_id], env);
       assert.match(shownTable.stdout, /^state\s+active$/m);
       assert.ok(!shown.stdout.includes("gtr_") && !shownTable.stdout.includes("gtr_"), "show never prints a token");
 
@@ -62,7 +62,7 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual((JSON.parse(audit.stdout) as { entries: { event: string }[] }).entries.map((e) => e.event), ["issued"]);
 
       assert.equal((await cli(["show", "AAAAAAAAAAAAAAAAAAAAAA"], env)).code, 5);
-      assert.equal((await cli(["show", pair.session_id], { ...env, AUTH_ADMIN_TOKEN: "wrong-admin-token-123456" })).code, 6);
+      assert.equal((await cli(["show", "--", pair.session_id], { ...env, AUTH_ADMIN_TOKEN: "wrong-admin-token-123456" })).code, 6);
     });
 
     it("revoke: a bulk revocation without --yes and without a terminal is refused and revokes nothing; --yes revokes", async () => {

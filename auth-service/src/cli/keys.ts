@@ -37,7 +37,7 @@ function keyCommand(keys: Command, name: string, description: string, change: (k
   keys
     .command(name)
     .description(description)
-    .argument("<kid>", "the key id")
+    .argument("<kid>", "the key id (one that begins with - goes after --)")
     .requiredOption("--file <path>", "the JWK Set file")
     .action(async (kid: string, options: { file: string }, command: Command) => {
       const { set, target } = await loadKey(options.file, kid);

@@ -11,7 +11,7 @@ export function registerShow(program: Command): void {
   program
     .command("show")
     .description("show one session")
-    .argument("<session-id>", "the session id (sid)")
+    .argument("<session-id>", "the session id (sid; one that begins with - goes after --)")
     .action(async (sessionId: string, _options: unknown, command: Command) => {
       if (!isSessionId(sessionId)) throw new CliError("not a session id (22 base64url characters)", EXIT.usage);
       const s = await admin<SessionJson>(globals(command), "GET", `/admin/sessions/${encodeURIComponent(sessionId)}`);
